@@ -1,0 +1,99 @@
+# Trending Now: two commands matter, `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+UV_VERSION ?= 0.13.9
+TORCH_VERSION ?= 2.13.0+cpu
+# Where a CPU torch wheel may already lie (pip's find-links on these machines); else it is
+# downloaded once from the official CPU index. GPU users: see README "GPU".
+TORCH_WHEEL_DIRS ?= $(subst :, ,$(PIP_FIND_LINKS)) $(shell pip config get global.find-links 2>/dev/null)
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+BOOT := $(ROOT)/.cache/bootstrap
+UV := $(BOOT)/bin/uv
+
+# Every tool keeps its state inside the project: nothing is written to $HOME.
+export UV_CACHE_DIR := $(ROOT)/.cache/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export XDG_CACHE_HOME := $(ROOT)/.cache/xdg
+export XDG_CONFIG_HOME := $(ROOT)/var/xdg-config
+export XDG_DATA_HOME := $(ROOT)/var/xdg-data
+export AIRFLOW_HOME := $(ROOT)/var/airflow
+export DVC_NO_ANALYTICS := 1
+export DO_NOT_TRACK := 1
+export WANDB_MODE := offline
+export WANDB_DIR := $(ROOT)/var/wandb
+export WANDB_CACHE_DIR := $(ROOT)/var/wandb/cache
+export WANDB_DATA_DIR := $(ROOT)/var/wandb/data
+export WANDB_CONFIG_DIR := $(ROOT)/var/wandb/config
+export HF_HOME := $(ROOT)/var/hf
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export MPLCONFIGDIR := $(ROOT)/var/mpl
+export PATH := $(VENV)/bin:$(PATH)
+
+.PHONY: help run down status test lint format unit integration dags-test bench install wheels clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+run: install  ## install, start the local stack, run the ingest DAG end to end, print the URLs
+	trending stack up
+	trending dags trigger trending_ingest --conf '{"source": "replay", "movie_limit": 100}'
+	trending stack urls
+
+down:  ## stop exactly the processes `make run` started
+	@if [ -x $(VENV)/bin/trending ]; then trending stack down; else echo "nothing installed"; fi
+
+status:  ## which stack services run
+	trending stack status
+
+test: install lint  ## lint, type-check and run every test (unit, DAG, integration)
+	pytest -q --timeout=900 tests
+
+lint: install  ## ruff (lint + format check) and mypy on src/
+	ruff check .
+	ruff format --check .
+	mypy src
+
+format: install
+	ruff format .
+	ruff check --fix .
+
+bench: install  ## benchmarks; results land in bench/results/
+	python bench/ingest_throughput.py
+
+install: $(VENV)/.installed  ## create the virtualenv from the lock file (offline from PyPI only)
+
+$(VENV)/.installed: uv.lock pyproject.toml | wheels $(UV)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	touch $@
+
+$(UV):
+	$(PYTHON) -m venv $(BOOT)
+	$(BOOT)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# The CPU build of torch, placed where pyproject's flat index `wheels/torch` expects it; the
+# lock file pins its sha256, so a different file is refused at install time.
+wheels: wheels/torch/.ok
+wheels/torch/.ok:
+	mkdir -p wheels/torch
+	@whl="torch-$(TORCH_VERSION)-cp311-cp311-manylinux_2_28_x86_64.whl"; \
+	for d in $(TORCH_WHEEL_DIRS); do \
+	  d="$${d#file://}"; \
+	  if [ -f "$$d/$$whl" ]; then echo "torch CPU wheel from $$d"; cp "$$d/$$whl" wheels/torch/; break; fi; \
+	done; \
+	if [ ! -f "wheels/torch/$$whl" ]; then \
+	  echo "downloading $$whl from $(TORCH_CPU_INDEX)"; \
+	  $(PYTHON) -m pip download --no-deps --only-binary=:all: --index-url $(TORCH_CPU_INDEX) \
+	    -d wheels/torch "torch==$(TORCH_VERSION)"; \
+	fi
+	touch $@
+
+clean: down  ## remove the virtualenv, caches and local state (not the shipped data)
+	rm -rf $(VENV) .cache var wheels data/raw data/validated data/quarantine

@@ -1,0 +1,6 @@
+"""Every Airflow Asset of the pipeline, named once (producers and consumers import them here)."""
+
+from airflow.sdk import Asset
+
+RAW_MOVIES = Asset("trending://data/raw", group="data")
+VALIDATED_MOVIES = Asset("trending://data/validated", group="data")

@@ -1,0 +1,1 @@
+"""Trending Now: an MLOps reference pipeline."""

@@ -1,0 +1,186 @@
+"""`trending`: one command per pipeline stage, plus the local stack and Airflow helpers.
+
+Settings and params.yaml are read here, at the edge, and passed down as arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from trending_now.config import get_settings, load_params
+
+app = typer.Typer(help="Trending Now: the MLOps reference pipeline.", no_args_is_help=True)
+stack_app = typer.Typer(help="The local stack (`make run` / `make down`).", no_args_is_help=True)
+dags_app = typer.Typer(
+    help="Trigger and follow Airflow DAG runs over its REST API.", no_args_is_help=True
+)
+app.add_typer(stack_app, name="stack")
+app.add_typer(dags_app, name="dags")
+console = Console(stderr=True)
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False)],
+    )
+    # httpx logs every request at INFO; URLs never carry our key, but keep the output readable.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _print_counts(title: str, counts: dict[str, Any]) -> None:
+    table = Table(title=title)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key, value in counts.items():
+        table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value))
+    Console().print(table)
+
+
+@app.command()
+def ingest(
+    run_id: Annotated[
+        str | None, typer.Option(help="Raw run id (default: manual-<UTC time>)")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="replay | tmdb (default: settings)")] = None,
+    window: Annotated[str | None, typer.Option(help="Trending window: day | week")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Movies to take from trending")] = None,
+) -> None:
+    """Fetch trending movies, reviews and providers into data/raw/<run id>/."""
+    from trending_now.pipeline import ingest_from_source
+
+    rid = run_id or "manual-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    with console.status(f"ingesting run {rid}"):
+        done = ingest_from_source(run_id=rid, source=source, time_window=window, movie_limit=limit)
+    manifest = json.loads((get_settings().data_path / "raw" / done / "manifest.json").read_text())
+    _print_counts(f"ingest {done}", manifest["counts"])
+
+
+@app.command()
+def validate(
+    run: Annotated[str, typer.Option(help="Raw run id, or 'latest'")] = "latest",
+    raw_dir: Annotated[Path | None, typer.Option(help="Default: <data>/raw")] = None,
+    out: Annotated[Path | None, typer.Option(help="Default: <data>/validated")] = None,
+    quarantine: Annotated[Path | None, typer.Option(help="Default: <data>/quarantine")] = None,
+) -> None:
+    """Apply the data contract: valid rows to Parquet, the rest to quarantine with reasons."""
+    from trending_now.ingest.raw import read_latest
+    from trending_now.validate import run_stage
+
+    settings = get_settings()
+    params = load_params(settings.params_path)
+    raw = raw_dir or settings.data_path / "raw"
+    run_id = read_latest(raw) if run == "latest" else run
+    report = run_stage(
+        raw_run_dir=raw / run_id,
+        validated_dir=out or settings.data_path / "validated",
+        quarantine_dir=quarantine or settings.data_path / "quarantine",
+        params=params.validate_,
+    )
+    _print_counts(f"validate {run_id}", _as_dict(report))
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    if hasattr(obj, "model_dump"):
+        return dict(obj.model_dump())
+    if hasattr(obj, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return asdict(obj)
+    return dict(obj)
+
+
+@stack_app.command("up")
+def stack_up(
+    only: Annotated[list[str] | None, typer.Option(help="Start only these services")] = None,
+) -> None:
+    """Start the local stack (idempotent) and print where everything is."""
+    from trending_now import stack
+
+    settings = get_settings()
+    stack.ensure_env_file(settings)
+    get_settings.cache_clear()  # pick up a freshly generated .env
+    settings = get_settings()
+    with console.status("starting the local stack"):
+        records = stack.up(settings, only)
+    for rec in records:
+        console.print(f"[green]up[/] {rec.name} (pid {rec.pid})")
+
+
+@stack_app.command("down")
+def stack_down() -> None:
+    """Stop exactly the processes `stack up` started."""
+    from trending_now import stack
+
+    stopped = stack.down(get_settings())
+    console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+
+
+@stack_app.command("status")
+def stack_status() -> None:
+    """List the recorded services and whether each still runs."""
+    from trending_now import stack
+
+    settings = get_settings()
+    for rec in stack.read_records(settings):
+        alive = stack._is_alive(rec)
+        console.print(f"{rec.name:24} pid {rec.pid:7} {'running' if alive else 'gone'}")
+
+
+@stack_app.command("urls")
+def stack_urls() -> None:
+    """Print the URLs of the running stack and the Airflow login."""
+    from trending_now import stack
+
+    settings = get_settings()
+    user, password = stack.airflow_login(settings)
+    h = settings.host
+    out = Console()
+    out.print(f"Airflow UI      http://{h}:{settings.airflow_port}  (login {user} / {password})")
+    out.print(f"Replay source   http://{h}:{settings.source_port}/3  (TMDb v3 API shape)")
+    out.print(f"AWS emulator    http://{h}:{settings.moto_port}  (moto server)")
+    out.print(f"Logs            {settings.var_path / 'log'}")
+
+
+@dags_app.command("trigger")
+def dags_trigger(
+    dag_id: str,
+    conf: Annotated[str, typer.Option(help="DAG run conf as JSON")] = "{}",
+    wait: Annotated[bool, typer.Option(help="Wait for the run to end")] = True,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait")] = 900.0,
+) -> None:
+    """Trigger a DAG through Airflow's REST API and (by default) wait for it."""
+    from trending_now import stack
+    from trending_now.airflow_api import AirflowClient
+
+    settings = get_settings()
+    user, password = stack.airflow_login(settings)
+    client = AirflowClient(f"http://{settings.host}:{settings.airflow_port}", user, password)
+    client.wait_for_dag(dag_id)
+    run_id = client.trigger(dag_id, json.loads(conf))
+    console.print(f"triggered {dag_id} run {run_id}")
+    if not wait:
+        return
+    with console.status(f"waiting for {dag_id} {run_id}"):
+        result = client.wait(dag_id, run_id, timeout_s=timeout)
+    for task_id, state in result.task_states.items():
+        console.print(f"  {task_id:20} {state}")
+    if result.state != "success":
+        console.print(f"[red]{dag_id} {run_id} ended {result.state}[/]; logs: Airflow UI")
+        raise typer.Exit(1)
+    console.print(f"[green]{dag_id} {run_id} succeeded[/]")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,255 @@
+"""Typed configuration: `Settings` (where things are, secrets), `Params` (what the pipeline does).
+
+Both enter once, at the edge (CLI command, DAG task, API start-up), and travel down as arguments.
+Nothing here touches the file system or the environment at import time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "xxx", "your-key-here", "todo"})
+
+
+def _project_root() -> Path:
+    """The checkout this package lives in (src layout: src/trending_now/config.py)."""
+    return Path(__file__).resolve().parents[2]
+
+
+PROJECT_ROOT = _project_root()
+
+
+class Settings(BaseSettings):
+    """Where things are and the secrets; read from `TRENDING_*` variables and `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRENDING_",
+        env_file=PROJECT_ROOT / ".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    project_dir: Path = PROJECT_ROOT
+    # Relative paths below are resolved against project_dir (see `resolve`).
+    data_dir: Path = Path("data")
+    var_dir: Path = Path("var")
+    params_file: Path = Path("params.yaml")
+    snapshot_file: Path = Path("data/snapshot/movies.jsonl.xz")
+
+    # Source API: the bundled replay server by default, the real TMDb one setting away
+    # (TRENDING_SOURCE=tmdb and your own TRENDING_TMDB_API_KEY, a TMDb v4 read access token).
+    source: Literal["replay", "tmdb"] = "replay"
+    tmdb_base_url: str = "https://api.themoviedb.org/3"
+    tmdb_api_key: SecretStr | None = None
+    # Salt for pseudonymising reviewer identities at ingest.
+    pseudonym_salt: SecretStr | None = None
+
+    # Local stack ports (loopback only).
+    host: str = "127.0.0.1"
+    source_port: int = 8792
+    moto_port: int = 8793
+    airflow_port: int = 8790
+    api_port: int = 8791
+
+    @field_validator("tmdb_api_key", "pseudonym_salt")
+    @classmethod
+    def _refuse_placeholders(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("a placeholder value is not a secret: set a real one")
+        return value
+
+    def source_base_url(self, source: str | None = None) -> str:
+        """The API base URL of a source (`replay` = the bundled server on loopback)."""
+        chosen = source or self.source
+        if chosen == "replay":
+            return f"http://{self.host}:{self.source_port}/3"
+        if chosen == "tmdb":
+            return self.tmdb_base_url.rstrip("/")
+        raise ValueError(f"unknown source {chosen!r}: expected 'replay' or 'tmdb'")
+
+    def resolve(self, path: Path) -> Path:
+        """An absolute path: `path` itself if absolute, else under the project directory."""
+        return path if path.is_absolute() else self.project_dir / path
+
+    @property
+    def data_path(self) -> Path:
+        return self.resolve(self.data_dir)
+
+    @property
+    def var_path(self) -> Path:
+        return self.resolve(self.var_dir)
+
+    @property
+    def params_path(self) -> Path:
+        return self.resolve(self.params_file)
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.resolve(self.snapshot_file)
+
+    def require_tmdb_api_key(self) -> str:
+        """The source API key, or a clear error naming the variable to set."""
+        if self.tmdb_api_key is None:
+            raise RuntimeError("TRENDING_TMDB_API_KEY is not set (make run writes one to .env)")
+        return self.tmdb_api_key.get_secret_value()
+
+    def require_pseudonym_salt(self) -> str:
+        """The pseudonymisation salt, or a clear error naming the variable to set."""
+        if self.pseudonym_salt is None:
+            raise RuntimeError("TRENDING_PSEUDONYM_SALT is not set (make run writes one to .env)")
+        return self.pseudonym_salt.get_secret_value()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built on first use (never at import)."""
+    return Settings()
+
+
+class _Block(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)  # a typo in params.yaml fails loudly
+
+
+class IngestParams(_Block):
+    """`ingest:` what to fetch from the source API."""
+
+    time_window: Literal["day", "week"] = "week"
+    movie_limit: int = Field(default=100, ge=1, le=10_000)
+    max_review_pages: int = Field(default=5, ge=1)
+    concurrency: int = Field(default=8, ge=1, le=64)
+    max_attempts: int = Field(default=6, ge=1)
+    backoff_base_s: float = Field(default=0.2, gt=0)
+    backoff_max_s: float = Field(default=10.0, gt=0)
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
+class ValidateParams(_Block):
+    """`validate:` the data contract's limits."""
+
+    min_review_chars: int = Field(default=1, ge=1)
+    max_quarantine_rate: float = Field(default=0.2, ge=0, le=1)
+    min_release_year: int = 1870
+    max_future_release_days: int = Field(default=730, ge=0)
+
+
+class FeaturesParams(_Block):
+    """`features:` one cleaned document per movie, the label set and the grouped split."""
+
+    max_review_chars: int = Field(default=2000, ge=100)  # each review cut at a word boundary
+    max_reviews: int = Field(default=30, ge=0)  # per movie, after the deterministic ordering
+    min_genre_support: int = Field(default=15, ge=1)  # fewer movies: excluded from the label set
+    valid_fraction: float = Field(default=0.15, gt=0, lt=0.5)
+    test_fraction: float = Field(default=0.15, gt=0, lt=0.5)
+    popularity_tiers: int = Field(default=3, ge=1, le=10)  # quantile tiers, edges from train
+
+
+class TfidfParams(_Block):
+    """TF-IDF text features: word and character n-grams (char off when char_max_features=0)."""
+
+    word_ngram_max: int = Field(default=2, ge=1, le=3)
+    word_max_features: int = Field(default=20_000, ge=1)
+    char_ngram_min: int = Field(default=3, ge=1)
+    char_ngram_max: int = Field(default=5, ge=1)
+    char_max_features: int = Field(default=20_000, ge=0)
+    min_df: int = Field(default=2, ge=1)
+    sublinear_tf: bool = True
+
+
+class XgbSearchParams(_Block):
+    """Random search space for the boosters; the first candidate is always the XgbParams default."""
+
+    iterations: int = Field(default=12, ge=1)
+    time_budget_s: float = Field(default=600.0, gt=0)  # stops starting new candidates after it
+    max_depth: list[int] = [2, 3, 4, 6]
+    learning_rate: list[float] = [0.03, 0.05, 0.1, 0.2]
+    n_estimators: list[int] = [100, 200, 400]
+    min_child_weight: list[float] = [0.5, 1.0, 2.0]
+    subsample: list[float] = [0.7, 0.85, 1.0]
+    colsample_bytree: list[float] = [0.2, 0.4, 0.7]
+    reg_lambda: list[float] = [0.5, 1.0, 5.0]
+
+
+class XgbParams(_Block):
+    """`train.xgb:` TF-IDF + one XGBoost booster per genre."""
+
+    tfidf: TfidfParams = TfidfParams()
+    max_depth: int = Field(default=3, ge=1)
+    learning_rate: float = Field(default=0.1, gt=0)
+    n_estimators: int = Field(default=200, ge=1)
+    min_child_weight: float = Field(default=1.0, ge=0)
+    subsample: float = Field(default=0.85, gt=0, le=1)
+    colsample_bytree: float = Field(default=0.4, gt=0, le=1)
+    reg_lambda: float = Field(default=1.0, ge=0)
+    pos_weight_power: float = Field(default=0.5, ge=0, le=1)  # scale_pos_weight = (neg/pos)**power
+    n_jobs: int = Field(default=2, ge=1)
+    search: XgbSearchParams = XgbSearchParams()
+
+
+class LogregParams(_Block):
+    """`train.logreg:` the TF-IDF + logistic regression baseline (one-vs-rest, balanced)."""
+
+    tfidf: TfidfParams = TfidfParams(char_max_features=0)
+    c: float = Field(default=4.0, gt=0)
+    max_iter: int = Field(default=2000, ge=1)
+
+
+class FastParams(_Block):
+    """`train.fast:` CI mode, a subsample of the training movies and a shrunken search."""
+
+    enabled: bool = False
+    max_train_movies: int = Field(default=150, ge=10)
+    search_iterations: int = Field(default=2, ge=1)
+    time_budget_s: float = Field(default=30.0, gt=0)
+    n_estimators: int = Field(default=60, ge=1)
+
+
+class TrainParams(_Block):
+    """`train:` the models fitted on train, thresholds tuned on valid."""
+
+    models: list[Literal["genre-xgb", "baseline-prior", "baseline-logreg"]] = [
+        "genre-xgb",
+        "baseline-prior",
+        "baseline-logreg",
+    ]
+    threshold_grid: list[float] = Field(
+        default_factory=lambda: [round(0.02 * i, 2) for i in range(1, 50)]
+    )
+    xgb: XgbParams = XgbParams()
+    logreg: LogregParams = LogregParams()
+    fast: FastParams = FastParams()
+
+
+class EvaluateParams(_Block):
+    """`evaluate:` metric slices on the test split."""
+
+    min_language_movies: int = Field(default=5, ge=1)  # a language gets its own slice from here
+    min_slice_movies: int = Field(default=1, ge=1)  # smaller slices are left out of the report
+
+
+class Params(_Block):
+    """Everything in params.yaml, one block per stage."""
+
+    seed: int = 42
+    ingest: IngestParams = IngestParams()
+    validate_: ValidateParams = Field(default=ValidateParams(), alias="validate")
+
+    features: FeaturesParams = FeaturesParams()
+    train: TrainParams = TrainParams()
+    evaluate: EvaluateParams = EvaluateParams()
+
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+
+
+def load_params(path: Path) -> Params:
+    """Parse and check params.yaml; unknown keys inside a known block are an error."""
+    with path.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected a mapping of stage blocks, got {type(raw).__name__}")
+    return Params.model_validate(raw)

@@ -1,0 +1,107 @@
+"""Entry points for DAG tasks: settings and params in, one stage call, a small result out.
+
+Airflow tasks call these (never the stages' internals), so a task body stays an import and a call,
+and the CLI and DVC run the very same stage functions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from trending_now.config import Settings, get_settings, load_params
+
+log = logging.getLogger(__name__)
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_run_id(run_id: str) -> str:
+    """A run id usable as one path component (Airflow's contain ':' and '+')."""
+    cleaned = _UNSAFE.sub("-", run_id).strip("-.")
+    if not cleaned:
+        raise ValueError(f"run id {run_id!r} has no usable characters")
+    return cleaned[:120]
+
+
+def ingest_from_source(
+    *,
+    run_id: str,
+    source: str | None = None,
+    time_window: str | None = None,
+    movie_limit: int | None = None,
+    settings: Settings | None = None,
+) -> str:
+    """Run the ingest stage against a source with params.yaml's ingest block (overrides win)."""
+    from trending_now.ingest import run_stage
+
+    settings = settings or get_settings()
+    params = load_params(settings.params_path).ingest
+    overrides: dict[str, Any] = {}
+    if time_window is not None:
+        overrides["time_window"] = time_window
+    if movie_limit is not None:
+        overrides["movie_limit"] = movie_limit
+    params = params.model_validate({**params.model_dump(), **overrides})
+    chosen = source or settings.source
+    result = run_stage(
+        base_url=settings.source_base_url(chosen),
+        api_key=settings.require_tmdb_api_key(),
+        salt=settings.require_pseudonym_salt(),
+        params=params,
+        raw_dir=settings.data_path / "raw",
+        run_id=safe_run_id(run_id),
+        source_name="tmdb-replay" if chosen == "replay" else "tmdb",
+    )
+    log.info("ingest %s: %s", result.run_dir.name, result.counts)
+    return str(result.run_dir.name)
+
+
+def dvc(*args: str, settings: Settings | None = None) -> str:
+    """Run a DVC command in the project directory; raise with its output on failure."""
+    settings = settings or get_settings()
+    bindir = Path(sys.executable).parent
+    exe = str(bindir / "dvc")
+    # dvc.yaml's commands call `trending`: make sure it is this virtualenv's.
+    path = f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = {**os.environ, "DVC_NO_ANALYTICS": "1", "PATH": path}
+    proc = subprocess.run(
+        [exe, *args], cwd=settings.project_dir, env=env, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"dvc {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}"
+        )
+    return proc.stdout
+
+
+def version_raw_data(settings: Settings | None = None) -> str:
+    """`dvc add data/raw` and return the recorded md5 of the directory."""
+    settings = settings or get_settings()
+    dvc("add", "data/raw", settings=settings)
+    dvcfile = (settings.data_path / "raw.dvc").read_text()
+    match = re.search(r"md5: ([0-9a-f]+)", dvcfile)
+    if match is None:
+        raise RuntimeError("data/raw.dvc has no md5 after dvc add")
+    return match.group(1)
+
+
+def validate_with_dvc(settings: Settings | None = None) -> dict[str, Any]:
+    """`dvc repro validate` (runs `trending validate` when its deps changed); return the report."""
+    settings = settings or get_settings()
+    dvc("repro", "validate", settings=settings)
+    report: dict[str, Any] = json.loads(
+        (settings.data_path / "validated" / "report.json").read_text()
+    )
+    return report
+
+
+def push_data(settings: Settings | None = None) -> None:
+    """`dvc push` everything versioned to the default remote."""
+    dvc("push", settings=settings)
