@@ -17,6 +17,7 @@ for key, value in {
     "DO_NOT_TRACK": "1",
     "AIRFLOW_HOME": str(_VAR / "airflow"),
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),  # Airflow puts it on sys.path
     "XDG_CACHE_HOME": str(ROOT / ".cache" / "xdg"),
     "XDG_CONFIG_HOME": str(_VAR / "xdg-config"),
     "HF_HOME": str(_VAR / "hf"),

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from trending_now.config import get_settings, load_params
@@ -61,8 +62,21 @@ def ingest(
     from trending_now.pipeline import ingest_from_source
 
     rid = run_id or "manual-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    with console.status(f"ingesting run {rid}"):
-        done = ingest_from_source(run_id=rid, source=source, time_window=window, movie_limit=limit)
+    with Progress(
+        TextColumn("[bold]ingest[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        bar = progress.add_task(rid, total=None)
+
+        def _advance(done: int, total: int) -> None:
+            progress.update(bar, completed=done, total=total)
+
+        done = ingest_from_source(
+            run_id=rid, source=source, time_window=window, movie_limit=limit, on_progress=_advance
+        )
     manifest = json.loads((get_settings().data_path / "raw" / done / "manifest.json").read_text())
     _print_counts(f"ingest {done}", manifest["counts"])
 
@@ -75,13 +89,13 @@ def validate(
     quarantine: Annotated[Path | None, typer.Option(help="Default: <data>/quarantine")] = None,
 ) -> None:
     """Apply the data contract: valid rows to Parquet, the rest to quarantine with reasons."""
-    from trending_now.ingest.raw import read_latest
+    from trending_now.ingest.raw import check_run_id, read_latest
     from trending_now.validate import run_stage
 
     settings = get_settings()
     params = load_params(settings.params_path)
     raw = raw_dir or settings.data_path / "raw"
-    run_id = read_latest(raw) if run == "latest" else run
+    run_id = read_latest(raw) if run == "latest" else check_run_id(run)
     report = run_stage(
         raw_run_dir=raw / run_id,
         validated_dir=out or settings.data_path / "validated",

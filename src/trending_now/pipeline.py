@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ def ingest_from_source(
     time_window: str | None = None,
     movie_limit: int | None = None,
     settings: Settings | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> str:
     """Run the ingest stage against a source with params.yaml's ingest block (overrides win)."""
     from trending_now.ingest import run_stage
@@ -58,6 +60,7 @@ def ingest_from_source(
         raw_dir=settings.data_path / "raw",
         run_id=safe_run_id(run_id),
         source_name="tmdb-replay" if chosen == "replay" else "tmdb",
+        on_progress=on_progress,
     )
     log.info("ingest %s: %s", result.run_dir.name, result.counts)
     return str(result.run_dir.name)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from trending_now.config import Settings
+from trending_now.config import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,8 @@ def airflow_env(settings: Settings) -> dict[str, str]:
     base = f"http://{settings.host}:{settings.airflow_port}"
     return {
         "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(settings.project_dir / "dags"),
+        # DAGs ship with the code; project_dir (data, params) may live elsewhere.
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",
@@ -159,7 +160,12 @@ def _start_ticks(pid: int) -> int | None:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    return int(stat.rsplit(")", 1)[1].split()[19])
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] == "Z":  # exited, not yet reaped: reap it if it is our child, and call it gone
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        return None
+    return int(fields[19])
 
 
 def _is_alive(rec: RunRecord) -> bool:

@@ -32,9 +32,10 @@ def make_workspace(tmp_path: Path) -> Path:
     ws.mkdir()
     for name in ("params.yaml", "dvc.yaml"):
         shutil.copy(ROOT / name, ws / name)
+    # dvc.yaml lists the stages' own code as deps, so the workspace holds a copy of it.
     shutil.copytree(
-        ROOT / "src" / "trending_now" / "validate",
-        ws / "src/trending_now/validate",
+        ROOT / "src" / "trending_now",
+        ws / "src" / "trending_now",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
