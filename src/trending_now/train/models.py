@@ -1,0 +1,70 @@
+"""Build, save and load the genre classifiers by name; thresholds travel with the model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from trending_now.config import TrainParams
+from trending_now.features.io import atomic_directory, atomic_write_json
+from trending_now.train.base import (
+    META_FILE,
+    THRESHOLDS_FILE,
+    GenreClassifier,
+    ThresholdedModel,
+    read_meta,
+)
+from trending_now.train.baselines import LogregClassifier, PriorClassifier
+from trending_now.train.xgb import XgbGenreClassifier
+
+CLASSIFIERS: dict[str, type[GenreClassifier]] = {
+    XgbGenreClassifier.name: XgbGenreClassifier,
+    PriorClassifier.name: PriorClassifier,
+    LogregClassifier.name: LogregClassifier,
+}
+
+
+def make_classifier(
+    name: str, genres: list[str], params: TrainParams, *, seed: int
+) -> GenreClassifier:
+    """An unfitted classifier of the given name, configured from the `train:` params."""
+    if name == XgbGenreClassifier.name:
+        return XgbGenreClassifier(
+            genres, params.xgb, seed=seed, threshold_grid=params.threshold_grid
+        )
+    if name == LogregClassifier.name:
+        return LogregClassifier(genres, params.logreg, seed=seed)
+    if name == PriorClassifier.name:
+        return PriorClassifier(genres)
+    raise ValueError(f"unknown model {name!r}; known: {sorted(CLASSIFIERS)}")
+
+
+def save_model(
+    model: ThresholdedModel, path: Path, *, features_config: dict[str, Any] | None = None
+) -> None:
+    """Replace the directory `path` with the model files, thresholds.json and meta.json.
+
+    `features_config` (the `features:` params the training documents were built with) goes
+    into meta.json so that predict builds documents for new movies the same way.
+    """
+    thresholds = {g: float(t) for g, t in zip(model.genres, model.thresholds, strict=True)}
+    with atomic_directory(path) as staging:
+        model.classifier.save(staging)
+        atomic_write_json(staging / THRESHOLDS_FILE, thresholds)
+        meta = read_meta(staging)
+        extra = {"thresholds": thresholds, "features": features_config or {}}
+        atomic_write_json(staging / META_FILE, {**meta, **extra})
+
+
+def load_model(path: Path) -> ThresholdedModel:
+    """The classifier saved at `path` (its class from meta.json) with its thresholds."""
+    name = read_meta(path)["name"]
+    if name not in CLASSIFIERS:
+        raise ValueError(f"{path}: unknown model {name!r}; known: {sorted(CLASSIFIERS)}")
+    classifier = CLASSIFIERS[name].load(path)
+    saved = json.loads((path / THRESHOLDS_FILE).read_text(encoding="utf-8"))
+    thresholds = np.array([saved[g] for g in classifier.genres], dtype=float)
+    return ThresholdedModel(classifier=classifier, thresholds=thresholds)

@@ -1,0 +1,49 @@
+"""Batch genre prediction for movies the pipeline has never seen, through the training code path.
+
+Input records follow the shipped snapshot's schema (data/README.md); documents are built with
+the same cleaning and the same `features:` params the model was trained with (meta.json).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from trending_now.config import FeaturesParams
+from trending_now.features.snapshot import UnusableRecordsError, parse_records, to_validated_frames
+from trending_now.features.text import build_documents
+from trending_now.train.base import read_meta
+from trending_now.train.models import load_model
+
+
+def predict_movies(model_dir: Path, movies_records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per movie: id, title, decided genres and every genre's probability.
+
+    Raises UnusableRecordsError listing each record that cannot be used (wrong types, or no
+    overview and no reviews); nothing is predicted unless every record is usable.
+    """
+    movies, problems = parse_records(movies_records)
+    if problems:
+        raise UnusableRecordsError(problems)
+    features = FeaturesParams.model_validate(read_meta(model_dir).get("features") or {})
+    movies_df, reviews_df = to_validated_frames(movies)
+    docs = build_documents(
+        movies_df,
+        reviews_df,
+        max_review_chars=features.max_review_chars,
+        max_reviews=features.max_reviews,
+    )
+    model = load_model(model_dir)
+    proba, decisions = model.predict(docs)
+    return [
+        {
+            "id": int(movie_id),
+            "title": movie.title,
+            "model": model.name,
+            "genres": [g for g, on in zip(model.genres, row_decisions, strict=True) if on],
+            "probabilities": {g: float(p) for g, p in zip(model.genres, row_proba, strict=True)},
+        }
+        for movie_id, movie, row_proba, row_decisions in zip(
+            docs["id"], movies, proba, decisions, strict=True
+        )
+    ]
