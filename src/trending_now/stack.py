@@ -87,6 +87,21 @@ def airflow_env(settings: Settings) -> dict[str, str]:
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "NO_PROXY": "127.0.0.1,localhost",
+        **local_aws_env(settings),
+    }
+
+
+def local_aws_env(settings: Settings) -> dict[str, str]:
+    """Point boto3 (and the Airflow secrets backend) at the local AWS emulator.
+
+    moto accepts any credentials; these dummies are not secrets and never leave loopback. In AWS,
+    none of this is set and the same code reads the real services.
+    """
+    return {
+        "AWS_ENDPOINT_URL": f"http://{settings.host}:{settings.moto_port}",
+        "AWS_ACCESS_KEY_ID": "local-emulator",
+        "AWS_SECRET_ACCESS_KEY": "local-emulator",  # moto's dummy, not a secret
+        "AWS_DEFAULT_REGION": "us-east-1",
     }
 
 
@@ -267,7 +282,34 @@ def up(settings: Settings, names: Iterable[str] | None = None) -> list[RunRecord
     todo = [s for s in define_services(settings) if wanted is None or s.name in wanted]
     if any(s.name.startswith("airflow") for s in todo):
         migrate_airflow(settings)
-    return [start_service(s, settings, extra) for s in todo]
+    records = [start_service(s, settings, extra) for s in todo]
+    if any(s.name == "moto" for s in todo):
+        seed_local_aws(settings)
+    return records
+
+
+def seed_local_aws(settings: Settings) -> None:
+    """Publish the repo's prompts into the local emulator's Secrets Manager (idempotent)."""
+    from trending_now.enrich.tasks import push_repo_prompts
+
+    aws = local_aws_env(settings)
+    local = settings.model_copy(update={"aws_endpoint_url": aws["AWS_ENDPOINT_URL"]})
+    saved = {key: os.environ.get(key) for key in aws}
+    os.environ.update(aws)  # boto3 reads the dummy credentials from the environment
+    try:
+        for result in push_repo_prompts(local):
+            log.info(
+                "prompt %s %s in local Secrets Manager (%s)",
+                result.name,
+                result.version,
+                "published" if result.changed else "unchanged",
+            )
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

@@ -1,0 +1,87 @@
+"""Enrich every validated movie with a review summary, a vibe score, vibe tags and LLM genres.
+
+**Trigger**: each new `trending://data/validated` Asset event (the ingest DAG's validate task),
+or by hand from the UI with the params below. **Steps**: `resolve_prompt` reads the prompt from
+AWS Secrets Manager at run time and pins its secret VersionId (skipped by the embedded provider,
+which uses no prompt); `enrich` runs the stage with that exact version, at most `concurrency`
+movies in flight and no new provider call once the run's cost reaches `max_cost_usd`.
+**Produces** `data/enriched/` (enrichments.parquet, failures.jsonl, flagged.jsonl, report.json),
+replaced as a whole, and the `trending://data/enriched` Asset the publish DAG consumes.
+**Re-run**: clear `enrich`; cached results make no provider calls. The LLM key comes from the
+environment (TRENDING_LLM_API_KEY), never from params.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import Param, dag, task
+from assets import ENRICHMENTS, VALIDATED_MOVIES
+
+
+@dag(
+    schedule=[VALIDATED_MOVIES],
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,  # one writer of data/enriched and its cache
+    doc_md=__doc__,
+    tags=["enrich", "llm"],
+    default_args={
+        "owner": "ml-platform",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": True,
+    },
+    params={
+        "provider": Param(
+            "embedded",
+            enum=["embedded", "openai"],
+            title="Provider",
+            description="embedded = local MiniLM, no network; openai = OpenAI-compatible API",
+        ),
+        "concurrency": Param(4, type="integer", minimum=1, maximum=16, title="Movies in flight"),
+        "max_cost_usd": Param(
+            1.0, type="number", minimum=0, maximum=100, title="Cost cap (USD) per run"
+        ),
+        "movie_limit": Param(
+            None, type=["null", "integer"], minimum=1, title="Movie limit (empty = all)"
+        ),
+    },
+)
+def trending_enrich() -> None:
+    @task(retries=3)
+    def resolve_prompt(params: dict[str, Any] | None = None) -> dict[str, str] | None:
+        """Read the prompt from Secrets Manager; return its version and secret VersionId."""
+        from trending_now.enrich.tasks import resolve_prompt
+
+        assert params is not None
+        return resolve_prompt(provider=params["provider"])
+
+    @task(outlets=[ENRICHMENTS], max_active_tis_per_dag=1)
+    def enrich(
+        prompt: dict[str, str] | None,
+        params: dict[str, Any] | None = None,
+        outlet_events: Any = None,
+    ) -> dict[str, Any]:
+        """Run the enrich stage with the pinned prompt; return the counts and cost."""
+        from trending_now.enrich.tasks import enrich_validated
+
+        assert params is not None
+        limit = params.get("movie_limit")
+        report = enrich_validated(
+            provider=params["provider"],
+            concurrency=int(params["concurrency"]),
+            max_cost_usd=float(params["max_cost_usd"]),
+            movie_limit=int(limit) if limit is not None else None,
+            prompt_version_id=prompt["version_id"] if prompt else None,
+        )
+        summary = {k: report[k] for k in ("movies", "calls", "cost_usd", "prompt_version")}
+        if outlet_events is not None:
+            outlet_events[ENRICHMENTS].extra = summary
+        return summary
+
+    enrich(resolve_prompt())
+
+
+trending_enrich()

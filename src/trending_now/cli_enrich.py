@@ -1,0 +1,117 @@
+"""`trending enrich` and `trending prompts`: the enrich stage and its prompts in Secrets Manager.
+
+Registered in cli.py with `app.add_typer(enrich_app, name="enrich")` and
+`app.add_typer(prompts_app, name="prompts")`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from trending_now.config import get_settings
+
+enrich_app = typer.Typer(
+    help="LLM enrichment: summaries, vibe scores, vibe tags, LLM genres.", no_args_is_help=True
+)
+prompts_app = typer.Typer(help="Prompt templates in AWS Secrets Manager.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+@enrich_app.callback()
+def _enrich() -> None:
+    """Enrich validated movies (a group, so `trending enrich run` reads the same everywhere)."""
+
+
+@enrich_app.command("run")
+def run(
+    provider: Annotated[
+        str | None, typer.Option(help="embedded | openai (default: params.yaml)")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Enrich only the top N movies")] = None,
+    concurrency: Annotated[int | None, typer.Option(min=1, max=64, help="Movies in flight")] = None,
+    max_cost: Annotated[float | None, typer.Option(min=0, help="Cost cap in USD")] = None,
+) -> None:
+    """Enrich data/validated into data/enriched (cached results make no provider calls)."""
+    from trending_now.enrich.tasks import enrich_validated
+
+    with Progress(
+        TextColumn("[bold]enrich[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        bar = progress.add_task("movies", total=None)
+
+        def _advance(done: int, total: int) -> None:
+            progress.update(bar, completed=done, total=total)
+
+        report = enrich_validated(
+            provider=_provider(provider),
+            concurrency=concurrency,
+            max_cost_usd=max_cost,
+            movie_limit=limit,
+            on_progress=_advance,
+        )
+    _print_report(report)
+
+
+def _provider(value: str | None) -> Literal["embedded", "openai"] | None:
+    """Check the --provider value."""
+    if value is None or value in ("embedded", "openai"):
+        return value  # type: ignore[return-value]
+    raise typer.BadParameter(f"unknown provider {value!r}: expected embedded or openai")
+
+
+def _print_report(report: dict[str, object]) -> None:
+    """The report as a table on stdout."""
+    table = Table(title=f"enrich ({report['provider']}, {report['model']})")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key in ("movies", "calls", "prompt_tokens", "completion_tokens", "cost_usd"):
+        table.add_row(key, json.dumps(report[key]))
+    table.add_row("dropped tags", str(report["dropped_tags_total"]))
+    table.add_row("prompt", f"{report['prompt_version']} ({report['prompt_secret_version_id']})")
+    Console().print(table)
+
+
+@prompts_app.command("push")
+def push() -> None:
+    """Publish prompts/ (the current version of each prompt) to AWS Secrets Manager."""
+    from trending_now.enrich.tasks import push_repo_prompts
+
+    for result in push_repo_prompts():
+        state = "[green]published[/]" if result.changed else "unchanged"
+        console.print(
+            f"{result.name} {result.version}: {state} (secret version {result.version_id})"
+        )
+
+
+@prompts_app.command("show")
+def show(
+    name: Annotated[str, typer.Argument(help="Prompt name")] = "enrich",
+    full: Annotated[bool, typer.Option(help="Print the template text too")] = False,
+) -> None:
+    """Show the prompt stored in Secrets Manager and whether it matches the repo."""
+    from trending_now.enrich.prompts import fetch_prompt, load_repo_prompts
+    from trending_now.enrich.tasks import prompts_client
+
+    settings = get_settings()
+    fetched = fetch_prompt(
+        prompts_client(settings), prefix=settings.prompts_secret_prefix, name=name
+    )
+    repo = load_repo_prompts(settings.project_dir / "prompts").get(name)
+    template = fetched.template
+    out = Console()
+    out.print(f"{template.name} {template.version} sha256 {template.sha256[:16]}")
+    out.print(f"secret version {fetched.version_id}")
+    out.print("matches the repo" if repo == template else "[yellow]differs from the repo[/]")
+    if full:
+        out.print(template.system, markup=False)
+        out.print(template.user, markup=False)
