@@ -5,3 +5,4 @@ from airflow.sdk import Asset
 RAW_MOVIES = Asset("trending://data/raw", group="data")
 VALIDATED_MOVIES = Asset("trending://data/validated", group="data")
 ENRICHMENTS = Asset("trending://data/enriched", group="data")
+GENRE_MODELS = Asset("trending://models/genre", group="models")

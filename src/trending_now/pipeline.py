@@ -108,3 +108,53 @@ def validate_with_dvc(settings: Settings | None = None) -> dict[str, Any]:
 def push_data(settings: Settings | None = None) -> None:
     """`dvc push` everything versioned to the default remote."""
     dvc("push", settings=settings)
+
+
+FAMILY_MODELS = {
+    "xgb": ("genre-xgb", "baseline-prior", "baseline-logreg"),
+    "bert": ("genre-bert",),
+}
+FAMILY_STAGES = {"xgb": "train_xgb", "bert": "train_bert"}
+
+
+def _trending(*args: str, settings: Settings) -> None:
+    """Run a `trending` CLI command of this virtualenv in the project directory."""
+    exe = str(Path(sys.executable).parent / "trending")
+    proc = subprocess.run([exe, *args], cwd=settings.project_dir, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"trending {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    log.info("%s", proc.stdout[-2000:])
+
+
+def build_features(settings: Settings | None = None) -> None:
+    """`dvc repro features` (a no-op when validated data and params are unchanged)."""
+    dvc("repro", "--single-item", "features", settings=settings)
+
+
+def train_family(family: str, *, fast: bool, settings: Settings | None = None) -> list[str]:
+    """Train one model family. Full mode through DVC (a versioned result); fast mode through
+    the CLI with `--fast` (a tracked smoke run that leaves dvc.lock alone)."""
+    settings = settings or get_settings()
+    if family not in FAMILY_STAGES:
+        raise ValueError(
+            f"unknown model family {family!r}: expected one of {sorted(FAMILY_STAGES)}"
+        )
+    if fast:
+        models = [arg for name in FAMILY_MODELS[family] for arg in ("--model", name)]
+        _trending("train", "--fast", "--no-evaluate", *models, settings=settings)
+    else:
+        dvc("repro", "--single-item", FAMILY_STAGES[family], settings=settings)
+    return list(FAMILY_MODELS[family])
+
+
+def evaluate_models(*, fast: bool, settings: Settings | None = None) -> dict[str, float]:
+    """Score the trained models once on test; return each model's test macro-F1."""
+    settings = settings or get_settings()
+    if fast:
+        _trending("evaluate", settings=settings)
+    else:
+        dvc("repro", "--single-item", "evaluate", settings=settings)
+    scores = {}
+    for path in sorted((settings.project_dir / "metrics").glob("*.json")):
+        scores[path.stem] = float(json.loads(path.read_text())["overall"]["macro_f1"])
+    return scores

@@ -30,7 +30,14 @@ def test_no_import_errors(dagbag) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_expected_dags_present(dagbag) -> None:  # type: ignore[no-untyped-def]
-    assert "trending_ingest" in dagbag.dag_ids
+    assert {"trending_ingest", "trending_train", "trending_enrich"} <= set(dagbag.dag_ids)
+
+
+def test_train_runs_features_then_train_then_evaluate(dagbag) -> None:  # type: ignore[no-untyped-def]
+    dag = dagbag.dags["trending_train"]
+    assert dag.get_task("train").upstream_task_ids == {"features"}
+    assert dag.get_task("evaluate").upstream_task_ids == {"train"}
+    assert dag.params.get_param("family").schema["enum"] == ["xgb", "bert"]
 
 
 def test_dag_id_is_file_name(dagbag) -> None:  # type: ignore[no-untyped-def]
