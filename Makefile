@@ -42,9 +42,14 @@ export PATH := $(VENV)/bin:$(PATH)
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-run: install  ## install, start the local stack, run the ingest DAG end to end, print the URLs
+# Movies to ingest: 700 takes the whole shipped snapshot (621 movies).
+MOVIE_LIMIT ?= 700
+
+run: install  ## install, start the local stack, run the pipeline end to end, print the URLs
 	trending stack up
-	trending dags trigger trending_ingest --conf '{"source": "replay", "movie_limit": 100}'
+	trending dags trigger trending_ingest --conf '{"source": "replay", "movie_limit": $(MOVIE_LIMIT)}'
+	trending dags trigger trending_enrich --conf '{"provider": "embedded"}' --timeout 1800
+	trending dags trigger trending_train --conf '{"family": "xgb", "fast": false}' --timeout 3600
 	trending stack urls
 
 down:  ## stop exactly the processes `make run` started
@@ -65,8 +70,11 @@ format: install
 	ruff format .
 	ruff check --fix .
 
-bench: install  ## benchmarks; results land in bench/results/
+bench: install  ## benchmarks (full data, tens of minutes); results land in bench/results/
 	python bench/ingest_throughput.py
+	python bench/train_full.py
+	python bench/enrich_throughput.py
+	python bench/bert_inference.py
 
 install: $(VENV)/.installed  ## create the virtualenv from the lock file (offline from PyPI only)
 
