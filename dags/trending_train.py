@@ -67,7 +67,7 @@ def trending_train() -> None:
         from trending_now.pipeline import evaluate_models
 
         assert params is not None
-        return evaluate_models(fast=bool(params["fast"]))
+        return evaluate_models(params["family"], fast=bool(params["fast"]))
 
     models = train()
     features() >> models

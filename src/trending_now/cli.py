@@ -176,6 +176,9 @@ def train(
 
 @app.command()
 def evaluate(
+    models: Annotated[
+        list[str] | None, typer.Option("--model", help="Score only these (default: all trained)")
+    ] = None,
     tracker: Annotated[str | None, typer.Option(help="wandb | mlflow | none")] = None,
 ) -> None:
     """Score every trained model once on the held-out test split; write metrics and plots."""
@@ -188,7 +191,8 @@ def evaluate(
     settings = get_settings()
     params = load_params(settings.params_path)
     dirs = _ml_dirs()
-    names = [m for m in params.train.models if (dirs["models_dir"] / m).is_dir()]
+    wanted = models or params.train.models
+    names = [m for m in wanted if (dirs["models_dir"] / m).is_dir()]
     if not names:
         raise typer.BadParameter(f"no trained models under {dirs['models_dir']}: run train first")
     config = run_config(

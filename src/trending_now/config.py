@@ -282,7 +282,7 @@ class BertParams(_Block):
 class TrainParams(_Block):
     """`train:` the models fitted on train, thresholds tuned on valid."""
 
-    models: list[Literal["genre-xgb", "baseline-prior", "baseline-logreg"]] = [
+    models: list[Literal["genre-xgb", "genre-bert", "baseline-prior", "baseline-logreg"]] = [
         "genre-xgb",
         "baseline-prior",
         "baseline-logreg",

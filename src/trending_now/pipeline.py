@@ -115,6 +115,7 @@ FAMILY_MODELS = {
     "bert": ("genre-bert",),
 }
 FAMILY_STAGES = {"xgb": "train_xgb", "bert": "train_bert"}
+FAMILY_EVALUATE_STAGES = {"xgb": "evaluate", "bert": "evaluate_bert"}
 
 
 def _trending(*args: str, settings: Settings) -> None:
@@ -147,14 +148,18 @@ def train_family(family: str, *, fast: bool, settings: Settings | None = None) -
     return list(FAMILY_MODELS[family])
 
 
-def evaluate_models(*, fast: bool, settings: Settings | None = None) -> dict[str, float]:
-    """Score the trained models once on test; return each model's test macro-F1."""
+def evaluate_models(
+    family: str, *, fast: bool, settings: Settings | None = None
+) -> dict[str, float]:
+    """Score a family's trained models once on test; return each model's test macro-F1."""
     settings = settings or get_settings()
     if fast:
-        _trending("evaluate", settings=settings)
+        models = [arg for name in FAMILY_MODELS[family] for arg in ("--model", name)]
+        _trending("evaluate", *models, settings=settings)
     else:
-        dvc("repro", "--single-item", "evaluate", settings=settings)
-    scores = {}
-    for path in sorted((settings.project_dir / "metrics").glob("*.json")):
-        scores[path.stem] = float(json.loads(path.read_text())["overall"]["macro_f1"])
-    return scores
+        dvc("repro", "--single-item", FAMILY_EVALUATE_STAGES[family], settings=settings)
+    metrics = settings.project_dir / "metrics"
+    return {
+        name: float(json.loads((metrics / f"{name}.json").read_text())["overall"]["macro_f1"])
+        for name in FAMILY_MODELS[family]
+    }

@@ -20,11 +20,25 @@ from trending_now.train.base import (
 from trending_now.train.baselines import LogregClassifier, PriorClassifier
 from trending_now.train.xgb import XgbGenreClassifier
 
+BERT_NAME = "genre-bert"  # imported lazily: torch and transformers cost seconds to import
+
 CLASSIFIERS: dict[str, type[GenreClassifier]] = {
     XgbGenreClassifier.name: XgbGenreClassifier,
     PriorClassifier.name: PriorClassifier,
     LogregClassifier.name: LogregClassifier,
 }
+KNOWN_MODELS = frozenset({*CLASSIFIERS, BERT_NAME})
+
+
+def classifier_class(name: str) -> type[GenreClassifier]:
+    """The classifier class registered under `name`."""
+    if name == BERT_NAME:
+        from trending_now.train.bert import BertGenreClassifier
+
+        return BertGenreClassifier
+    if name not in CLASSIFIERS:
+        raise ValueError(f"unknown model {name!r}; known: {sorted(KNOWN_MODELS)}")
+    return CLASSIFIERS[name]
 
 
 def make_classifier(
@@ -39,7 +53,17 @@ def make_classifier(
         return LogregClassifier(genres, params.logreg, seed=seed)
     if name == PriorClassifier.name:
         return PriorClassifier(genres)
-    raise ValueError(f"unknown model {name!r}; known: {sorted(CLASSIFIERS)}")
+    if name == BERT_NAME:
+        from trending_now.train.bert import BertGenreClassifier
+
+        return BertGenreClassifier(
+            genres,
+            params.bert,
+            seed=seed,
+            fast=params.fast.enabled,
+            threshold_grid=params.threshold_grid,
+        )
+    raise ValueError(f"unknown model {name!r}; known: {sorted(KNOWN_MODELS)}")
 
 
 def save_model(
@@ -62,9 +86,9 @@ def save_model(
 def load_model(path: Path) -> ThresholdedModel:
     """The classifier saved at `path` (its class from meta.json) with its thresholds."""
     name = read_meta(path)["name"]
-    if name not in CLASSIFIERS:
-        raise ValueError(f"{path}: unknown model {name!r}; known: {sorted(CLASSIFIERS)}")
-    classifier = CLASSIFIERS[name].load(path)
+    if name not in KNOWN_MODELS:
+        raise ValueError(f"{path}: unknown model {name!r}; known: {sorted(KNOWN_MODELS)}")
+    classifier = classifier_class(name).load(path)
     saved = json.loads((path / THRESHOLDS_FILE).read_text(encoding="utf-8"))
     thresholds = np.array([saved[g] for g in classifier.genres], dtype=float)
     return ThresholdedModel(classifier=classifier, thresholds=thresholds)
