@@ -37,7 +37,7 @@ export TRANSFORMERS_OFFLINE := 1
 export MPLCONFIGDIR := $(ROOT)/var/mpl
 export PATH := $(VENV)/bin:$(PATH)
 
-.PHONY: help run down status test lint format unit integration dags-test bench install wheels clean
+.PHONY: help run down status test lint format bench install wheels clean reproduce
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -51,6 +51,10 @@ run: install  ## install, start the local stack, run the pipeline end to end, pr
 	trending dags trigger trending_enrich --conf '{"provider": "embedded"}' --timeout 1800
 	trending dags trigger trending_train --conf '{"family": "xgb", "fast": false}' --timeout 3600
 	trending stack urls
+
+reproduce: install  ## rebuild a registered model and compare: make reproduce MODEL=genre-xgb@v1
+	@test -n "$(MODEL)" || { echo "usage: make reproduce MODEL=<name>@<version>"; exit 2; }
+	trending reproduce $(MODEL)
 
 down:  ## stop exactly the processes `make run` started
 	@if [ -x $(VENV)/bin/trending ]; then trending stack down; else echo "nothing installed"; fi

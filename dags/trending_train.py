@@ -5,7 +5,9 @@ with the params below. **Steps**: `features` (`dvc repro features`: cleaned docu
 grouped train/valid/test split), `train` (the chosen model family: XGBoost + the baselines, or
 the fine-tuned BERT; full mode runs the DVC stage so the result is versioned in dvc.lock, fast
 mode is a tracked smoke run), `evaluate` (the single test-split evaluation of every trained model,
-metrics and plots as DVC metrics and in W&B). **Produces** the `trending://models/genre` Asset.
+metrics and plots as DVC metrics and in W&B), `register` (full mode, in a git checkout: `dvc push`,
+commit dvc.lock, params and metrics, tag the next GTO version such as `genre-xgb@v2.0.0`).
+**Produces** the `trending://models/genre` Asset.
 **Re-run**: clear a task; unchanged inputs make the DVC stages no-ops.
 """
 
@@ -69,9 +71,17 @@ def trending_train() -> None:
         assert params is not None
         return evaluate_models(params["family"], fast=bool(params["fast"]))
 
+    @task
+    def register(scores: dict[str, float], params: dict[str, Any] | None = None) -> str | None:
+        """`dvc push`, commit dvc.lock/params/metrics and tag the next GTO version."""
+        from trending_now.pipeline import register_family
+
+        assert params is not None
+        return register_family(params["family"], scores, fast=bool(params["fast"]))
+
     models = train()
     features() >> models
-    evaluate(models)
+    register(evaluate(models))
 
 
 trending_train()

@@ -27,6 +27,8 @@ dags_app = typer.Typer(
 )
 app.add_typer(stack_app, name="stack")
 app.add_typer(dags_app, name="dags")
+models_app = typer.Typer(help="The model registry (GTO git tags).", no_args_is_help=True)
+app.add_typer(models_app, name="models")
 app.add_typer(enrich_app, name="enrich")
 app.add_typer(prompts_app, name="prompts")
 console = Console(stderr=True)
@@ -236,6 +238,59 @@ def predict(
         raise typer.Exit(2) from exc
     atomic_write_text(output, "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
     console.print(f"{len(rows)} predictions written to {output}")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Registered model versions with their commits and stages."""
+    from trending_now.registry import versions
+
+    table = Table(title="model versions")
+    for column in ("name", "version", "stages", "commit", "created_at"):
+        table.add_column(column)
+    for row in versions(get_settings().project_dir):
+        table.add_row(*(row[c] for c in ("name", "version", "stages", "commit", "created_at")))
+    Console().print(table)
+
+
+@models_app.command("register")
+def models_register(
+    name: Annotated[str, typer.Argument(help="genre-xgb | genre-bert")],
+    message: Annotated[str, typer.Option(help="Annotation of the version tag")] = "",
+) -> None:
+    """Commit dvc.lock, params and metrics and tag the commit as the next version of NAME."""
+    from trending_now.registry import register
+
+    ref = register(get_settings().project_dir, name, message=message or f"register {name}")
+    console.print(f"[green]registered {ref.tag}[/]")
+
+
+@app.command()
+def reproduce(
+    model: Annotated[str, typer.Argument(help="<model>@<version>, e.g. genre-xgb@v1")],
+    bert_tolerance: Annotated[float, typer.Option(help="Max metric difference for BERT")] = 0.01,
+) -> None:
+    """Rebuild a registered version in a clean worktree and compare it with its record."""
+    from trending_now.registry import parse_ref
+    from trending_now.reproduce import reproduce as run_reproduce
+
+    settings = get_settings()
+    with console.status(f"reproducing {model} (dvc pull, dvc repro --force)"):
+        report = run_reproduce(
+            settings.project_dir,
+            parse_ref(model),
+            workdir=settings.var_path / "reproduce",
+            bert_tolerance=bert_tolerance,
+        )
+    for item in report.compared:
+        console.print(f"compared {item}")
+    if report.ok:
+        console.print(f"[green]PASS[/] {report.ref} reproduced exactly ({report.worktree})")
+        return
+    console.print(f"[red]FAIL[/] {report.ref}: {len(report.diffs)} difference(s)")
+    for diff in report.diffs:
+        console.print(f"  {diff}")
+    raise typer.Exit(1)
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:

@@ -163,3 +163,26 @@ def evaluate_models(
         name: float(json.loads((metrics / f"{name}.json").read_text())["overall"]["macro_f1"])
         for name in FAMILY_MODELS[family]
     }
+
+
+def register_family(
+    family: str, scores: dict[str, float], *, fast: bool, settings: Settings | None = None
+) -> str | None:
+    """Push the data and register the family's model as the next GTO version (full mode only).
+
+    Fast runs are smoke tests, not versions; a project directory that is not a git repository
+    has no registry, so nothing is registered there (logged, not an error).
+    """
+    from trending_now.registry import register
+
+    settings = settings or get_settings()
+    if fast:
+        log.info("fast mode: not registering a version")
+        return None
+    if not (settings.project_dir / ".git").exists():
+        log.warning("%s is not a git repository: no registry to register in", settings.project_dir)
+        return None
+    push_data(settings)
+    name = FAMILY_MODELS[family][0]
+    summary = ", ".join(f"{m} test macro-F1 {s:.4f}" for m, s in sorted(scores.items()))
+    return register(settings.project_dir, name, message=summary).tag

@@ -107,4 +107,6 @@ def test_ingest_dag_runs_to_success(tmp_path: Path) -> None:
         check=True,
     )
     assert "new:" not in status.stdout, status.stdout
-    assert any((tmp_path / "remote").rglob("*")), "dvc push left the remote empty"
+    raw_md5 = (ws / "data/raw.dvc").read_text().split("md5: ")[1].split()[0]
+    pushed = tmp_path / "remote" / "files" / "md5" / raw_md5[:2] / raw_md5[2:]
+    assert pushed.exists(), "dvc push did not send the raw data to the remote"

@@ -37,6 +37,7 @@ def test_train_runs_features_then_train_then_evaluate(dagbag) -> None:  # type: 
     dag = dagbag.dags["trending_train"]
     assert dag.get_task("train").upstream_task_ids == {"features"}
     assert dag.get_task("evaluate").upstream_task_ids == {"train"}
+    assert dag.get_task("register").upstream_task_ids == {"evaluate"}
     assert dag.params.get_param("family").schema["enum"] == ["xgb", "bert"]
 
 
