@@ -219,7 +219,9 @@ def evaluate(
 
 @app.command()
 def predict(
-    model: Annotated[Path, typer.Option(help="A trained model directory, e.g. models/genre-xgb")],
+    model: Annotated[
+        str, typer.Option(help="<model>@<version> (e.g. genre-xgb@v1) or a model directory")
+    ],
     input: Annotated[
         Path, typer.Option(help="Movies in the shipped snapshot's schema (.jsonl[.xz|.gz])")
     ],
@@ -229,10 +231,13 @@ def predict(
     from trending_now.features.io import atomic_write_text
     from trending_now.features.snapshot import UnusableRecordsError
     from trending_now.io import read_records
+    from trending_now.registry import resolve_model_dir
     from trending_now.train.predict import predict_movies
 
+    settings = get_settings()
+    model_dir = resolve_model_dir(settings.project_dir, model, settings.var_path / "models")
     try:
-        rows = predict_movies(model, list(read_records(input)))
+        rows = predict_movies(model_dir, list(read_records(input)))
     except UnusableRecordsError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from exc

@@ -103,3 +103,25 @@ def latest_version(repo: Path, name: str) -> ModelRef | None:
 
 def _semver(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version[1:].split("."))
+
+
+def fetch_model(repo: Path, ref: ModelRef, cache_dir: Path) -> Path:
+    """The model directory of a registered version, fetched from the DVC remote at its tag."""
+    target = cache_dir / ref.tag.replace("@", "_") / ref.name
+    if (target / "meta.json").exists():
+        return target
+    _run(["git", "rev-parse", "--verify", f"refs/tags/{ref.tag}"], repo)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dvc = str(Path(sys.executable).parent / "dvc")
+    _run([dvc, "get", str(repo), f"models/{ref.name}", "--rev", ref.tag, "-o", str(target)], repo)
+    return target
+
+
+def resolve_model_dir(repo: Path, spec: str, cache_dir: Path) -> Path:
+    """A model directory from `name@version` (a registered version) or a directory path."""
+    if "@" in spec and not Path(spec).exists():
+        return fetch_model(repo, parse_ref(spec), cache_dir)
+    path = Path(spec)
+    if not (path / "meta.json").exists():
+        raise RegistryError(f"{spec!r} is neither <model>@<version> nor a trained model directory")
+    return path

@@ -4,6 +4,7 @@ the DVC remote in a clean worktree: an exact match passes, a tampered record fai
 from __future__ import annotations
 
 import json
+import lzma
 import os
 import shutil
 import subprocess
@@ -68,6 +69,17 @@ def test_register_then_reproduce_exactly_and_catch_a_tampered_record(tmp_path: P
     listed = _sh([BIN / "trending", "models", "list"], ws, env)
     assert "genre-xgb" in listed
     assert "v1.0.0" in listed
+
+    # Batch prediction by version: the model comes from the DVC remote at the version's tag.
+    batch = tmp_path / "batch.jsonl"
+    with lzma.open(ROOT / "data/snapshot/movies.jsonl.xz", "rt") as fh:
+        snapshot = [json.loads(line) for line in fh]
+    batch.write_text("".join(json.dumps(m) + "\n" for m in snapshot[-5:]))
+    out = tmp_path / "predictions.jsonl"
+    _sh([BIN / "trending", "predict", "--model", "genre-xgb@v1", "--input", batch,
+         "--output", out], ws, env)  # fmt: skip
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == [m["id"] for m in snapshot[-5:]]
 
     # Wipe the local data and cache: reproduce must pull from the remote.
     shutil.rmtree(ws / ".dvc" / "cache")
