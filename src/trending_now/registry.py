@@ -8,6 +8,7 @@ accepted as shorthand for `name@v3.0.0`.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -45,8 +46,25 @@ def parse_ref(ref: str) -> ModelRef:
     return ModelRef(match["name"], version)
 
 
+# Used only when git has no identity configured (a fresh machine, a CI runner): registering must
+# not fail for want of a name. A configured user.name/user.email always wins.
+_FALLBACK_IDENTITY = {"name": "Trending Now pipeline", "email": "pipeline@trending-now.invalid"}
+
+
+def _git_env(repo: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for field in ("name", "email"):
+        probe = subprocess.run(
+            ["git", "config", f"user.{field}"], cwd=repo, capture_output=True, text=True
+        )
+        if not probe.stdout.strip():
+            for role in ("AUTHOR", "COMMITTER"):
+                env.setdefault(f"GIT_{role}_{field.upper()}", _FALLBACK_IDENTITY[field])
+    return env
+
+
 def _run(args: list[str], repo: Path) -> str:
-    proc = subprocess.run(args, cwd=repo, capture_output=True, text=True)
+    proc = subprocess.run(args, cwd=repo, capture_output=True, text=True, env=_git_env(repo))
     if proc.returncode != 0:
         raise RegistryError(f"{' '.join(args[:3])} failed: {(proc.stderr or proc.stdout)[-800:]}")
     return proc.stdout
