@@ -17,15 +17,18 @@ from rich.table import Table
 from trending_now.config import get_settings
 
 enrich_app = typer.Typer(
-    help="LLM enrichment: summaries, vibe scores, vibe tags, LLM genres.", no_args_is_help=True
+    help="LLM enrichment: summaries, vibe scores, vibe tags, LLM genres.",
+    invoke_without_command=True,
 )
 prompts_app = typer.Typer(help="Prompt templates in AWS Secrets Manager.", no_args_is_help=True)
 console = Console(stderr=True)
 
 
 @enrich_app.callback()
-def _enrich() -> None:
-    """Enrich validated movies (a group, so `trending enrich run` reads the same everywhere)."""
+def _enrich(ctx: typer.Context) -> None:
+    """Enrich validated movies: `trending enrich` is `trending enrich run` with the defaults."""
+    if ctx.invoked_subcommand is None:
+        run(provider=None, limit=None, concurrency=None, max_cost=None)
 
 
 @enrich_app.command("run")
