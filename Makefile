@@ -50,6 +50,7 @@ run: install  ## install, start the local stack, run the pipeline end to end, pr
 	trending dags trigger trending_ingest --conf '{"source": "replay", "movie_limit": $(MOVIE_LIMIT)}'
 	trending dags trigger trending_enrich --conf '{"provider": "embedded"}' --timeout 1800
 	trending dags trigger trending_train --conf '{"family": "xgb", "fast": false}' --timeout 3600
+	trending dags trigger trending_publish --timeout 900
 	trending stack urls
 
 reproduce: install  ## rebuild a registered model and compare: make reproduce MODEL=genre-xgb@v1

@@ -245,6 +245,15 @@ def predict(
     console.print(f"{len(rows)} predictions written to {output}")
 
 
+@app.command()
+def publish() -> None:
+    """Build the serving database (movies, predictions, enrichments) and swap it in atomically."""
+    from trending_now.publish.tasks import publish_serving_db
+
+    summary = publish_serving_db(get_settings())
+    _print_counts("publish", summary)
+
+
 @models_app.command("list")
 def models_list() -> None:
     """Registered model versions with their commits and stages."""
@@ -355,6 +364,7 @@ def stack_urls() -> None:
     h = settings.host
     out = Console()
     out.print(f"Airflow UI      http://{h}:{settings.airflow_port}  (login {user} / {password})")
+    out.print(f"Trending API    http://{h}:{settings.api_port}/api/movies  (docs: /docs)")
     out.print(f"Replay source   http://{h}:{settings.source_port}/3  (TMDb v3 API shape)")
     out.print(f"AWS emulator    http://{h}:{settings.moto_port}  (moto server)")
     out.print(f"Logs            {settings.var_path / 'log'}")

@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     aws_region: str = "us-east-1"
     prompts_secret_prefix: str = "trending-now/prompts"  # noqa: S105 - a name, not a secret
 
+    # Serving (publish stage + API): the URL names the `current` pointer; each publish builds a
+    # new `serving-<timestamp>.sqlite3` beside it and swaps the pointer (a relative SQLite path
+    # is under project_dir). Postgres URLs are refused for now (see trending_now.publish.db).
+    serving_db_url: str = "sqlite:///data/serving/current.sqlite3"
+    # Origins allowed to call the API from a browser (the built front end is same-origin).
+    api_cors_origins: list[str] = ["http://127.0.0.1:5173", "http://localhost:5173"]
+
     @field_validator("llm_api_key")
     @classmethod
     def _refuse_placeholder_llm_key(cls, value: SecretStr | None) -> SecretStr | None:
@@ -121,6 +128,15 @@ class Settings(BaseSettings):
     @property
     def snapshot_path(self) -> Path:
         return self.resolve(self.snapshot_file)
+
+    def serving_url(self) -> str:
+        """`serving_db_url` with a relative SQLite path made absolute under project_dir."""
+        prefix = "sqlite:///"
+        if self.serving_db_url.startswith(prefix) and not self.serving_db_url.startswith(
+            prefix + "/"
+        ):
+            return prefix + str(self.resolve(Path(self.serving_db_url[len(prefix) :])))
+        return self.serving_db_url
 
     def require_tmdb_api_key(self) -> str:
         """The source API key, or a clear error naming the variable to set."""
@@ -360,6 +376,15 @@ class EnrichParams(_Block):
     safety: SafetyParams = SafetyParams()
 
 
+class PublishParams(_Block):
+    """`publish:` what goes into the serving database."""
+
+    model: str = "genre-xgb"  # the production model whose predictions are published
+    review_excerpt_chars: int = Field(default=300, ge=40)  # cut at a word boundary
+    max_reviews_per_movie: int = Field(default=20, ge=0)  # review links per movie
+    keep_builds: int = Field(default=2, ge=2)  # current + at least one previous, for rollback
+
+
 class Params(_Block):
     """Everything in params.yaml, one block per stage."""
 
@@ -371,6 +396,7 @@ class Params(_Block):
     train: TrainParams = TrainParams()
     evaluate: EvaluateParams = EvaluateParams()
     enrich: EnrichParams = EnrichParams()
+    publish: PublishParams = PublishParams()
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -134,6 +134,12 @@ def define_services(settings: Settings) -> list[Service]:
             "/health",
         ),
         Service(
+            "api",
+            [py, "-m", "services.api", "--host", settings.host, "--port", str(settings.api_port)],
+            settings.api_port,
+            "/health",
+        ),
+        Service(
             "airflow-api-server",
             [af, "api-server"],
             settings.airflow_port,

@@ -1,0 +1,1 @@
+"""The public, read-only Trending Now API over the published serving database."""
