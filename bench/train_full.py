@@ -18,8 +18,8 @@ from pathlib import Path
 
 from trending_now.config import get_settings, load_params
 from trending_now.features import run_stage as features_stage
-from trending_now.features.io import atomic_write_json, atomic_write_parquet
 from trending_now.features.snapshot import load_snapshot
+from trending_now.io import atomic_write_json, atomic_write_parquet
 from trending_now.tracking import get_tracker
 from trending_now.train import run_stage as train_stage
 

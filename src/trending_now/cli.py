@@ -228,9 +228,8 @@ def predict(
     output: Annotated[Path, typer.Option(help="Where to write predictions (JSON Lines)")],
 ) -> None:
     """Predict genres (probabilities and decided labels) for movies the pipeline never saw."""
-    from trending_now.features.io import atomic_write_text
     from trending_now.features.snapshot import UnusableRecordsError
-    from trending_now.io import read_records
+    from trending_now.io import atomic_write_text, read_records
     from trending_now.registry import resolve_model_dir
     from trending_now.train.predict import predict_movies
 

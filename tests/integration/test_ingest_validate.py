@@ -13,7 +13,8 @@ import pytest
 from tests.utils.servers import TEST_API_KEY, start_source_server
 from trending_now.config import IngestParams, ValidateParams
 from trending_now.ingest import run_stage as ingest
-from trending_now.ingest.raw import read_jsonl, read_latest, write_jsonl
+from trending_now.ingest.raw import read_jsonl, read_latest
+from trending_now.io import write_jsonl
 from trending_now.validate import ValidationReport
 from trending_now.validate import run_stage as validate
 

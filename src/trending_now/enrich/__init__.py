@@ -32,7 +32,7 @@ from trending_now.enrich.prompts import FetchedPrompt
 from trending_now.enrich.providers import Provider
 from trending_now.enrich.runner import EnrichOutcome, elapsed_since, enrich_movies
 from trending_now.enrich.schema import enrichments_table
-from trending_now.ingest.raw import staged_dir, write_json, write_jsonl
+from trending_now.io import atomic_directory, write_json, write_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ def make_report(
 
 def write_outputs(out_dir: Path, outcome: EnrichOutcome, report: EnrichReport) -> None:
     """All four files into a staged folder that replaces `out_dir` in one swap."""
-    with staged_dir(out_dir) as stage:
+    with atomic_directory(out_dir) as stage:
         enrichments_table(outcome.published).to_parquet(stage / ENRICHMENTS_FILE, index=False)
         write_jsonl(stage / FAILURES_FILE, outcome.failures)
         write_jsonl(stage / FLAGGED_FILE, outcome.flagged)

@@ -23,9 +23,10 @@ from pydantic import BaseModel
 from trending_now.config import EvaluateParams
 from trending_now.evaluate.metrics import F1Report, f1_report, slice_reports
 from trending_now.evaluate.plots import write_plots
-from trending_now.features.io import atomic_write_json, load_documents, load_labels
+from trending_now.features.io import load_documents, load_labels
 from trending_now.features.labels import label_matrix
 from trending_now.features.text import Documents
+from trending_now.io import atomic_write_json
 from trending_now.train.base import ThresholdedModel
 from trending_now.train.models import load_model
 

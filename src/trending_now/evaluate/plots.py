@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from trending_now.evaluate.metrics import F1Report
-from trending_now.features.io import atomic_write_json, atomic_write_text
+from trending_now.io import atomic_write_json, atomic_write_text
 
 NO_GENRE = "(none)"
 PER_GENRE_JSON = "per_genre_f1.json"

@@ -17,16 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from trending_now.config import FeaturesParams
-from trending_now.features.io import (
-    DOCUMENTS_FILE,
-    FEATURES_CONFIG_FILE,
-    LABELS_FILE,
-    atomic_write_json,
-    atomic_write_parquet,
-)
+from trending_now.features.io import DOCUMENTS_FILE, FEATURES_CONFIG_FILE, LABELS_FILE
 from trending_now.features.labels import LabelSet, apply_rare_genre_rule, label_matrix
 from trending_now.features.split import assign_splits, popularity_tiers
 from trending_now.features.text import Documents, build_documents
+from trending_now.io import atomic_write_json, atomic_write_parquet
 
 log = logging.getLogger(__name__)
 

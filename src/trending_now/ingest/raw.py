@@ -8,16 +8,13 @@ complete; `LATEST` is written last, so a crash never exposes a half-written run.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from trending_now.io import atomic_directory, atomic_write_text, write_json, write_jsonl
 
 LATEST_FILE = "LATEST"
 TRENDING_FILE = "trending.jsonl"
@@ -69,40 +66,6 @@ def check_run_id(run_id: str) -> str:
     return run_id
 
 
-def dump_json_line(record: Any) -> str:
-    """One record as a canonical JSON line (sorted keys, UTF-8 text, no trailing newline)."""
-    return json.dumps(
-        record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    )
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` via a temporary file in the same directory and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def write_jsonl(path: Path, records: Iterable[Any]) -> None:
-    """Atomically write records as canonical JSON Lines (an empty iterable gives an empty file)."""
-    atomic_write_text(path, "".join(dump_json_line(r) + "\n" for r in records))
-
-
-def write_json(path: Path, obj: Any) -> None:
-    """Atomically write one canonical, indented JSON document with a trailing newline."""
-    text = json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
-    atomic_write_text(path, text + "\n")
-
-
 def read_jsonl(path: Path) -> list[Any | UnparsedLine]:
     """Parse a JSON Lines file; a line that is not JSON comes back as an `UnparsedLine`."""
     records: list[Any | UnparsedLine] = []
@@ -117,37 +80,10 @@ def read_jsonl(path: Path) -> list[Any | UnparsedLine]:
     return records
 
 
-@contextlib.contextmanager
-def staged_dir(final: Path) -> Iterator[Path]:
-    """Yield an empty temporary directory that replaces `final` when the block succeeds.
-
-    The swap is two renames (old out of the way, new in): a reader sees the old folder or the
-    new one, never a mixture; on an error the staged folder is removed and `final` is untouched.
-    """
-    final.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp"))
-    try:
-        yield stage
-        _swap_in(stage, final)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-
-
-def _swap_in(stage: Path, final: Path) -> None:
-    """Move `stage` to `final`, replacing (then deleting) whatever was there."""
-    if not final.exists():
-        os.replace(stage, final)
-        return
-    old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".old"))
-    os.replace(final, old / final.name)
-    os.replace(stage, final)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def write_run(raw_dir: Path, run_id: str, run: RawRun, manifest: dict[str, Any]) -> Path:
     """Write `raw_dir/<run_id>/` (all five files) atomically; return the run folder."""
     run_dir = raw_dir / check_run_id(run_id)
-    with staged_dir(run_dir) as stage:
+    with atomic_directory(run_dir) as stage:
         write_jsonl(stage / TRENDING_FILE, run.trending)
         write_jsonl(stage / MOVIES_FILE, run.movies)
         write_jsonl(stage / REVIEWS_FILE, run.reviews)

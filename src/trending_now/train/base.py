@@ -13,8 +13,8 @@ from typing import Any, Protocol, Self
 import numpy as np
 from numpy.typing import NDArray
 
-from trending_now.features.io import atomic_write_json
 from trending_now.features.text import Documents
+from trending_now.io import atomic_write_json
 
 __all__ = ["Documents", "GenreClassifier", "decide", "tune_thresholds"]
 

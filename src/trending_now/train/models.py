@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from trending_now.config import TrainParams
-from trending_now.features.io import atomic_directory, atomic_write_json
+from trending_now.io import atomic_directory, atomic_write_json
 from trending_now.train.base import (
     META_FILE,
     THRESHOLDS_FILE,

@@ -24,6 +24,7 @@ from pandera.errors import SchemaErrors
 
 from trending_now.config import ValidateParams
 from trending_now.ingest import raw
+from trending_now.io import atomic_directory, write_json, write_jsonl
 from trending_now.validate.contracts import (
     MOVIE_NOT_VALID_REASON,
     NO_TEXT_REASON,
@@ -266,13 +267,13 @@ def write_outputs(
     quarantine_dir: Path,
 ) -> None:
     """Replace the quarantine folder, then the validated folder, each as a whole."""
-    with raw.staged_dir(quarantine_dir) as stage:
-        raw.write_jsonl(stage / QUARANTINE_MOVIES, movies.quarantined)
-        raw.write_jsonl(stage / QUARANTINE_REVIEWS, reviews.quarantined)
-    with raw.staged_dir(validated_dir) as stage:
+    with atomic_directory(quarantine_dir) as stage:
+        write_jsonl(stage / QUARANTINE_MOVIES, movies.quarantined)
+        write_jsonl(stage / QUARANTINE_REVIEWS, reviews.quarantined)
+    with atomic_directory(validated_dir) as stage:
         _write_parquet(stage / MOVIES_PARQUET, movies.valid, MOVIES_ARROW)
         _write_parquet(stage / REVIEWS_PARQUET, reviews.valid, REVIEWS_ARROW)
-        raw.write_json(stage / REPORT_FILE, report.to_dict())
+        write_json(stage / REPORT_FILE, report.to_dict())
 
 
 def run_stage(

@@ -11,8 +11,8 @@ import pandas as pd
 from tests.utils.factories import make_documents
 from trending_now.config import EvaluateParams, TrainParams
 from trending_now.evaluate import evaluate_on_test, run_stage
-from trending_now.features.io import atomic_write_json, atomic_write_parquet
 from trending_now.features.labels import apply_rare_genre_rule, label_matrix
+from trending_now.io import atomic_write_json, atomic_write_parquet
 from trending_now.train.base import ThresholdedModel
 from trending_now.train.models import make_classifier, save_model
 

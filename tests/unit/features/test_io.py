@@ -7,12 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from trending_now.features.io import (
-    atomic_directory,
-    atomic_write_json,
-    atomic_write_parquet,
-    load_documents,
-)
+from trending_now.features.io import load_documents
+from trending_now.io import atomic_directory, atomic_write_json, atomic_write_parquet
 
 
 def test_atomic_write_json_leaves_no_temp_files(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from trending_now.ingest import raw
 from trending_now.ingest.raw import RawRun, UnparsedLine
+from trending_now.io import atomic_directory, atomic_write_text, dump_json_line
 
 
 def _run() -> RawRun:
@@ -24,13 +25,13 @@ def _manifest(run_id: str = "run-1") -> dict[str, object]:
 
 
 def test_dump_json_line_is_canonical() -> None:
-    line = raw.dump_json_line({"b": 1, "a": {"d": "é", "c": None}})
+    line = dump_json_line({"b": 1, "a": {"d": "é", "c": None}})
     assert line == '{"a":{"c":null,"d":"é"},"b":1}'
 
 
 def test_dump_json_line_refuses_nan() -> None:
     with pytest.raises(ValueError, match="Out of range float"):
-        raw.dump_json_line({"x": float("nan")})
+        dump_json_line({"x": float("nan")})
 
 
 def test_write_run_writes_all_files(tmp_path: Path) -> None:
@@ -121,8 +122,8 @@ def test_read_jsonl_keeps_bad_lines(tmp_path: Path) -> None:
 
 def test_atomic_write_text_replaces_content(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "f.txt"
-    raw.atomic_write_text(path, "one")
-    raw.atomic_write_text(path, "two")
+    atomic_write_text(path, "one")
+    atomic_write_text(path, "two")
     assert path.read_text() == "two"
     assert [p.name for p in path.parent.iterdir()] == ["f.txt"]
 
@@ -133,7 +134,7 @@ def test_staged_dir_discards_on_error(tmp_path: Path) -> None:
     (final / "keep.txt").write_text("old")
 
     def write_then_fail() -> None:
-        with raw.staged_dir(final) as stage:
+        with atomic_directory(final) as stage:
             (stage / "new.txt").write_text("new")
             raise RuntimeError("boom")
 
@@ -147,7 +148,7 @@ def test_staged_dir_swaps_whole_folder(tmp_path: Path) -> None:
     final = tmp_path / "out"
     final.mkdir()
     (final / "stale.txt").write_text("old")
-    with raw.staged_dir(final) as stage:
+    with atomic_directory(final) as stage:
         (stage / "new.txt").write_text("new")
     assert [p.name for p in final.iterdir()] == ["new.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -19,8 +19,8 @@ from trending_now.config import (
     load_params,
 )
 from trending_now.features import run_stage as features_run_stage
-from trending_now.features.io import atomic_write_parquet
 from trending_now.features.snapshot import load_snapshot
+from trending_now.io import atomic_write_parquet
 from trending_now.tracking import NullTracker, get_tracker
 from trending_now.train.base import GenreClassifier
 
