@@ -11,11 +11,11 @@ from typing import Any
 
 import pandas as pd
 
-from trending_now.config import FeaturesParams, PublishParams
-from trending_now.features.text import build_documents, order_reviews, truncate_text
+from trending_now.config import PublishParams
+from trending_now.features.text import order_reviews, truncate_text
 from trending_now.publish.db import Movie, MovieFacet, Review
 from trending_now.train.base import read_meta
-from trending_now.train.models import load_model
+from trending_now.train.predict import predict_frames
 
 Prediction = tuple[list[str], dict[str, float]]
 
@@ -34,21 +34,15 @@ def predict_genres(
     model_dir: Path, movies: pd.DataFrame, reviews: pd.DataFrame
 ) -> dict[int, Prediction]:
     """Decided genres and every genre's probability per movie, through the training code path."""
-    features = FeaturesParams.model_validate(read_meta(model_dir).get("features") or {})
-    docs = build_documents(
-        movies,
-        reviews,
-        max_review_chars=features.max_review_chars,
-        max_reviews=features.max_reviews,
-    )
-    model = load_model(model_dir)
-    proba, decisions = model.predict(docs)
+    pred = predict_frames(model_dir, movies, reviews)
     return {
-        int(movie_id): (
-            [g for g, on in zip(model.genres, row_decisions, strict=True) if on],
-            {g: round(float(p), 6) for g, p in zip(model.genres, row_proba, strict=True)},
+        movie_id: (
+            [g for g, on in zip(pred.genres, row_decisions, strict=True) if on],
+            {g: round(float(p), 6) for g, p in zip(pred.genres, row_proba, strict=True)},
         )
-        for movie_id, row_proba, row_decisions in zip(docs["id"], proba, decisions, strict=True)
+        for movie_id, row_proba, row_decisions in zip(
+            pred.ids, pred.proba, pred.decisions, strict=True
+        )
     }
 
 

@@ -6,14 +6,49 @@ the same cleaning and the same `features:` params the model was trained with (me
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from trending_now.config import FeaturesParams
 from trending_now.features.snapshot import UnusableRecordsError, parse_records, to_validated_frames
 from trending_now.features.text import build_documents
 from trending_now.train.base import read_meta
 from trending_now.train.models import load_model
+
+
+@dataclass(frozen=True)
+class FramePredictions:
+    """One row per movie document: ids, the model's genres, probabilities and decisions."""
+
+    ids: list[int]
+    genres: list[str]
+    model_name: str
+    proba: np.ndarray
+    decisions: np.ndarray
+
+
+def predict_frames(
+    model_dir: Path, movies: pd.DataFrame, reviews: pd.DataFrame
+) -> FramePredictions:
+    """Validated-schema movies and reviews -> predictions, building documents exactly as the
+    model's training run did (its `features:` params travel in meta.json). The one path that
+    batch prediction, publishing and the skew check share."""
+    features = FeaturesParams.model_validate(read_meta(model_dir).get("features") or {})
+    docs = build_documents(
+        movies,
+        reviews,
+        max_review_chars=features.max_review_chars,
+        max_reviews=features.max_reviews,
+    )
+    model = load_model(model_dir)
+    proba, decisions = model.predict(docs)
+    return FramePredictions(
+        [int(i) for i in docs["id"]], model.genres, model.name, proba, decisions
+    )
 
 
 def predict_movies(model_dir: Path, movies_records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -25,25 +60,16 @@ def predict_movies(model_dir: Path, movies_records: list[dict[str, Any]]) -> lis
     movies, problems = parse_records(movies_records)
     if problems:
         raise UnusableRecordsError(problems)
-    features = FeaturesParams.model_validate(read_meta(model_dir).get("features") or {})
-    movies_df, reviews_df = to_validated_frames(movies)
-    docs = build_documents(
-        movies_df,
-        reviews_df,
-        max_review_chars=features.max_review_chars,
-        max_reviews=features.max_reviews,
-    )
-    model = load_model(model_dir)
-    proba, decisions = model.predict(docs)
+    pred = predict_frames(model_dir, *to_validated_frames(movies))
     return [
         {
-            "id": int(movie_id),
+            "id": movie_id,
             "title": movie.title,
-            "model": model.name,
-            "genres": [g for g, on in zip(model.genres, row_decisions, strict=True) if on],
-            "probabilities": {g: float(p) for g, p in zip(model.genres, row_proba, strict=True)},
+            "model": pred.model_name,
+            "genres": [g for g, on in zip(pred.genres, row_decisions, strict=True) if on],
+            "probabilities": {g: float(p) for g, p in zip(pred.genres, row_proba, strict=True)},
         }
         for movie_id, movie, row_proba, row_decisions in zip(
-            docs["id"], movies, proba, decisions, strict=True
+            pred.ids, movies, pred.proba, pred.decisions, strict=True
         )
     ]
