@@ -37,7 +37,7 @@ export TRANSFORMERS_OFFLINE := 1
 export MPLCONFIGDIR := $(ROOT)/var/mpl
 export PATH := $(VENV)/bin:$(PATH)
 
-.PHONY: help run down status test lint format bench install wheels clean reproduce
+.PHONY: help run down status test lint format bench install wheels clean reproduce sysdeps
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,7 +63,7 @@ down:  ## stop exactly the processes `make run` started
 status:  ## which stack services run
 	trending stack status
 
-test: install lint  ## lint, type-check and run every test (unit, DAG, integration)
+test: install sysdeps lint  ## lint, type-check and run every test (unit, DAG, integration)
 	pytest -q --timeout=900 tests
 
 lint: install  ## ruff (lint + format check) and mypy on src/
@@ -80,6 +80,22 @@ bench: install  ## benchmarks (full data, tens of minutes); results land in benc
 	python bench/train_full.py
 	python bench/enrich_throughput.py
 	python bench/bert_inference.py
+
+# Debian packages the tests drive for real: the browser, PostgreSQL, Redis, and docker-compose
+# (which validates the compose file; there is no Docker engine here). Installed only if missing.
+SYSDEPS_BINS := /usr/bin/chromium:chromium /usr/lib/postgresql/15/bin/pg_ctl:postgresql \
+  /usr/bin/redis-server:redis-server /usr/bin/docker-compose:docker-compose
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+sysdeps:  ## Debian packages for the browser, PostgreSQL and Redis tests (apt, only what is missing)
+	@missing=""; for pair in $(SYSDEPS_BINS); do \
+	  bin="$${pair%%:*}"; pkg="$${pair##*:}"; \
+	  if [ "$$pkg" = postgresql ]; then ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && continue; \
+	  elif [ -x "$$bin" ]; then continue; fi; missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get install -y --no-install-recommends $$missing >/dev/null || \
+	  { $(SUDO) apt-get update >/dev/null && $(SUDO) apt-get install -y --no-install-recommends $$missing >/dev/null; }; \
+	fi
 
 install: $(VENV)/.installed  ## create the virtualenv from the lock file (offline from PyPI only)
 
