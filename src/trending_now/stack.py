@@ -296,26 +296,22 @@ def up(settings: Settings, names: Iterable[str] | None = None) -> list[RunRecord
 
 def seed_local_aws(settings: Settings) -> None:
     """Publish the repo's prompts into the local emulator's Secrets Manager (idempotent)."""
-    from trending_now.enrich.tasks import push_repo_prompts
+    import boto3
+
+    from trending_now.enrich.prompts import load_repo_prompts, push_prompts
 
     aws = local_aws_env(settings)
-    local = settings.model_copy(update={"aws_endpoint_url": aws["AWS_ENDPOINT_URL"]})
-    saved = {key: os.environ.get(key) for key in aws}
-    os.environ.update(aws)  # boto3 reads the dummy credentials from the environment
-    try:
-        for result in push_repo_prompts(local):
-            log.info(
-                "prompt %s %s in local Secrets Manager (%s)",
-                result.name,
-                result.version,
-                "published" if result.changed else "unchanged",
-            )
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    client = boto3.client(  # the emulator's dummy credentials, passed here, not via os.environ
+        "secretsmanager",
+        endpoint_url=aws["AWS_ENDPOINT_URL"],
+        region_name=aws["AWS_DEFAULT_REGION"],
+        aws_access_key_id=aws["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=aws["AWS_SECRET_ACCESS_KEY"],
+    )
+    prompts = load_repo_prompts(settings.project_dir / "prompts")
+    for result in push_prompts(client, prompts, prefix=settings.prompts_secret_prefix):
+        state = "published" if result.changed else "unchanged"
+        log.info("prompt %s %s in local Secrets Manager (%s)", result.name, result.version, state)
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

@@ -84,3 +84,26 @@ def test_stale_record_of_a_dead_process_is_replaced(settings: Settings) -> None:
     finally:
         stack.down(settings)
     assert _alive(os.getpid()), "down must never signal a process it did not start"
+
+
+def test_up_seeds_the_prompts_into_the_emulator_without_touching_the_environment(
+    settings: Settings,
+) -> None:
+    import boto3
+
+    before = {k: os.environ.get(k) for k in stack.local_aws_env(settings)}
+    try:
+        stack.up(settings, ["moto"])
+        assert {k: os.environ.get(k) for k in before} == before
+        aws = stack.local_aws_env(settings)
+        client = boto3.client(
+            "secretsmanager",
+            endpoint_url=aws["AWS_ENDPOINT_URL"],
+            region_name=aws["AWS_DEFAULT_REGION"],
+            aws_access_key_id=aws["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=aws["AWS_SECRET_ACCESS_KEY"],
+        )
+        names = {s["Name"] for s in client.list_secrets()["SecretList"]}
+        assert f"{settings.prompts_secret_prefix.rstrip('/')}/enrich" in names
+    finally:
+        stack.down(settings)
