@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Session-wide real servers (one PostgreSQL cluster, one Redis) for every test that asks.
+pytest_plugins = ("tests.utils.dbservers",)
 _VAR = ROOT / "var" / "test"
 
 # Set before any test module imports airflow, wandb, transformers or dvc.

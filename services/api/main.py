@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
+from services.api.cache import CachedResponsesMiddleware
 from services.api.deps import ServingStore
 from services.api.middleware import (
     MetricsMiddleware,
@@ -28,16 +32,27 @@ def _metrics_endpoint(request: Request) -> Response:
     return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Close the serving database connections at shutdown."""
+    yield
+    store: ServingStore = app.state.store
+    store.close()
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The API over the serving database `settings` names; serves frontend/dist when built."""
-    app = FastAPI(title="Trending Now API", version="1.0.0", description=DESCRIPTION)
+    app = FastAPI(title="Trending Now API", version="1.0.0", description=DESCRIPTION,
+                  lifespan=_lifespan)  # fmt: skip
     app.state.settings = settings
     app.state.store = ServingStore(settings.serving_url())
     app.state.metrics = RequestMetrics()
     app.include_router(health.router)
     app.include_router(api_router)
     app.add_api_route("/metrics", _metrics_endpoint, methods=["GET"], include_in_schema=False)
-    # Added innermost first: CORS answers preflights before the read-only guard sees them.
+    # Added innermost first: CORS answers preflights before the read-only guard sees them;
+    # cached responses still get the security headers and are counted in the metrics.
+    app.add_middleware(CachedResponsesMiddleware, store=app.state.store)
     app.add_middleware(ReadOnlyMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

@@ -43,20 +43,25 @@ class ReadOnlyMiddleware:
         await self.app(scope, receive, send)
 
 
+def _encoded_headers(csp: str) -> list[tuple[bytes, bytes]]:
+    """The security headers with this CSP, encoded once (they are added to every response)."""
+    pairs = {"content-security-policy": csp, **SECURITY_HEADERS}
+    return [(k.encode(), v.encode()) for k, v in pairs.items()]
+
+
 class SecurityHeadersMiddleware:
     """Add the Content-Security-Policy and the other security headers to every response."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._headers = _encoded_headers(CSP)
+        self._docs_headers = _encoded_headers(DOCS_CSP)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"] in DOCS_PATHS else CSP
-        extra = [(b"content-security-policy", csp.encode())] + [
-            (k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
-        ]
+        extra = self._docs_headers if scope["path"] in DOCS_PATHS else self._headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -78,6 +83,20 @@ class RequestMetrics:
                                  registry=self.registry,
                                  buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
                                           0.5, 1.0, 2.5))  # fmt: skip
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one request and its latency (label children looked up once per combination)."""
+        if method not in ALLOWED_METHODS:
+            method = "other"  # bounded label values: any method string can arrive
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (self.requests.labels(method, route, str(status)),
+                        self.latency.labels(method, route))  # fmt: skip
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 def _route_label(scope: Scope) -> str:
@@ -110,6 +129,5 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            route = _route_label(scope)
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
-            self.metrics.latency.labels(scope["method"], route).observe(time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            self.metrics.observe(scope["method"], _route_label(scope), status, elapsed)

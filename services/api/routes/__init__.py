@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.api.routes import facets, model, movies
+from services.api.routes import drift, facets, model, movies
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(movies.router)
 api_router.include_router(facets.router)
 api_router.include_router(model.router)
+api_router.include_router(drift.router)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from services.api import queries
-from services.api.deps import ServingDb
+from services.api.deps import ViewDep
 from services.api.schemas import Facets
 
 router = APIRouter(tags=["movies"])
 
 
-@router.get("/facets")
-def read_facets(db: ServingDb) -> Facets:
+@router.get("/facets", response_model=Facets)
+async def read_facets(view: ViewDep) -> Response:
     """Genres, platforms and vibe tags with movie counts, and the vibe-score range."""
-    return queries.get_facets(db)
+    return await view.json(queries.get_facets)

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, HTTPException, Response
 
-from services.api.deps import StoreDep
+from services.api.deps import StoreDep, current_or_503
 from services.api.schemas import Health
 
 router = APIRouter(tags=["ops"])
 
 
 @router.get("/health")
-def health() -> Health:
+async def health() -> Health:
     """Liveness: the process answers."""
     return Health(status="ok")
 
 
 @router.get("/ready", responses={503: {"model": Health, "description": "Nothing published yet"}})
-def ready(store: StoreDep, response: Response) -> Health:
-    """Readiness: a published serving database exists."""
-    if not store.is_ready():
+async def ready(store: StoreDep, response: Response) -> Health:
+    """Readiness: the serving database answers and a published build is current."""
+    try:
+        build = await current_or_503(store)
+    except HTTPException as exc:
+        response.status_code = exc.status_code
+        return Health(status="unavailable", detail=str(exc.detail))
+    if build is None:
         response.status_code = 503
         return Health(status="unavailable", detail="no published dataset yet")
     return Health(status="ok")

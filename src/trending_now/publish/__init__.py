@@ -4,12 +4,16 @@ Validated movies are the rows; the production model's genre predictions (compute
 the training code path) and the enrichments are joined where they exist: a movie without an
 enrichment is still published, marked `is_enriched = false`; without a model the predictions are
 omitted and the reason recorded. Every row carries its lineage (data version, model name and
-version, prompt version, provider). See `db.py` for the build-then-swap of the `current` pointer.
+version, prompt version, provider). The governance documents of the published model (card, gate
+decision), the enrichment card and the ML Test Score are copied in beside the data
+(`documents.py`). The serving URL picks SQLite files or PostgreSQL schemas; `builds.py` has the
+build-then-swap of the `current` pointer.
 """
 
 from __future__ import annotations
 
 import logging
+import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +23,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from trending_now.config import PublishParams
+from trending_now.io import atomic_write_text
 from trending_now.publish.build import (
     Lineage,
     facet_rows,
@@ -28,27 +33,20 @@ from trending_now.publish.build import (
     read_enrichments,
     review_rows,
 )
-from trending_now.publish.db import (
-    Base,
-    ModelCard,
-    PublishInfo,
-    build_path,
-    prune_builds,
-    sqlite_pointer,
-    swap_pointer,
-    writer_engine,
-)
+from trending_now.publish.builds import build_name, open_builds
+from trending_now.publish.db import Document, ModelCard, PublishInfo
+from trending_now.publish.documents import GovernanceDocument, finite, read_documents
 from trending_now.publish.lineage import data_version, model_fingerprint, registered_version
+from trending_now.registry import ModelRef, RegistryError, fetch_model, production
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class PublishResult:
-    """What a publish built and where the pointer now leads."""
+    """What a publish built (the build id, now current) and what it holds."""
 
-    build: Path
-    pointer: Path
+    build: str
     movies: int
     reviews: int
     enriched: int
@@ -57,7 +55,7 @@ class PublishResult:
     model_name: str | None
     model_version: str | None
     omitted: dict[str, str] = field(default_factory=dict)  # what was left out, and why
-    pruned: list[Path] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -75,15 +73,53 @@ def _model(
     *,
     metrics_file: Path | None,
     repo: Path | None,
+    name: str | None = None,
+    model_cache: Path | None = None,
 ) -> _Model:
-    """Predictions and card of the production model, or a card saying why there is none."""
+    """Predictions and card of the production version of `name` (GTO stage `prod`, fetched
+    from the registry); only when no version is in production, the workspace model at
+    `model_dir`, its card saying so. Without either, a card saying why there is none."""
+    prod = _production_model(repo, name, model_cache) if repo and name else None
+    if prod is not None:
+        ref, prod_dir, prod_metrics = prod
+        card = model_card(prod_dir, prod_metrics)
+        card["serving"] = {"source": "production", "stage": "prod", "tag": ref.tag}
+        return _Model(ref.name, ref.version, predict_genres(prod_dir, movies, reviews), card)
     if model_dir is None or not (model_dir / "meta.json").exists():
         reason = f"no trained model at {model_dir}" if model_dir else "no model configured"
         return _Model(None, None, None, {"reason": reason})
     card = model_card(model_dir, metrics_file)
     name = str(card["meta"]["name"])
     version = registered_version(repo, name) or f"unregistered-{model_fingerprint(model_dir)}"
+    card["serving"] = {
+        "source": "workspace",
+        "note": f"no version of {name} is in production: serving the workspace model "
+        f"{model_dir} (not promoted by the gate)",
+    }
+    log.warning("publish: %s", card["serving"]["note"])
     return _Model(name, version, predict_genres(model_dir, movies, reviews), card)
+
+
+def _production_model(
+    repo: Path, name: str, model_cache: Path | None
+) -> tuple[ModelRef, Path, Path | None] | None:
+    """(ref, model directory, metrics file) of the `prod` version, or None when there is none."""
+    try:
+        ref = production(repo, name)
+    except RegistryError as exc:  # no git, no GTO tags: there is no registry here
+        log.info("publish: no registry in %s (%s)", repo, str(exc).splitlines()[0])
+        return None
+    if ref is None:
+        return None
+    cache = model_cache or repo / "var" / "models"
+    model_dir = fetch_model(repo, ref, cache)
+    metrics = model_dir.parent / f"{name}.metrics.json"
+    shown = subprocess.run(
+        ["git", "show", f"{ref.tag}:metrics/{name}.json"], cwd=repo, capture_output=True, text=True
+    )
+    if shown.returncode == 0:
+        atomic_write_text(metrics, shown.stdout)
+    return ref, model_dir, metrics if metrics.exists() else None
 
 
 def run_stage(
@@ -96,27 +132,35 @@ def run_stage(
     metrics_file: Path | None = None,
     raw_dvc: Path | None = None,
     repo: Path | None = None,
+    governance_dir: Path | None = None,
+    model_cache: Path | None = None,  # where registered versions are fetched to (var/models)
 ) -> PublishResult:
     """Build a new serving database from what the pipeline produced and make it current."""
-    pointer = sqlite_pointer(db_url)
+    builds = open_builds(db_url)
     movies = pd.read_parquet(validated_dir / "movies.parquet")
     reviews = pd.read_parquet(validated_dir / "reviews.parquet")
-    model = _model(model_dir, movies, reviews, metrics_file=metrics_file, repo=repo)
+    model = _model(model_dir, movies, reviews, metrics_file=metrics_file, repo=repo,
+                   name=params.model, model_cache=model_cache)  # fmt: skip
     enrichments = read_enrichments(enriched_dir)
     now = datetime.now(UTC)
     lineage = Lineage(data_version(raw_dvc, validated_dir), model.name, model.version, now)
     omitted = {"predictions": str(model.card["reason"])} if model.name is None else {}
     rows = movie_rows(movies, model.predictions, enrichments, lineage)
     links = review_rows(reviews, {m.id for m in rows}, params)
-    pointer.parent.mkdir(parents=True, exist_ok=True)
-    build = build_path(pointer, now)
-    info = {"counts": {"movies": len(rows), "reviews": len(links)}, "omitted": omitted}
-    _write_build(build, [*rows, *links, *facet_rows(rows)], model, lineage, info)
-    swap_pointer(pointer, build)
-    pruned = prune_builds(pointer, params.keep_builds)
-    log.info("published %d movies to %s (model %s)", len(rows), build.name, model.version)
+    documents = read_documents(governance_dir, model.name, model.version)
+    info = {"counts": {"movies": len(rows), "reviews": len(links)}, "omitted": omitted,
+            "documents": {d.kind: d.reason or "present" for d in documents}}  # fmt: skip
+    build = build_name(now)
+    content = [*rows, *links, *facet_rows(rows), *_document_rows(documents)]
+    try:
+        builds.create(build, lambda session: _fill(session, content, model, lineage, info))
+        builds.swap(build)
+        pruned = builds.prune(params.keep_builds)
+    finally:
+        builds.dispose()
+    log.info("published %d movies to %s (model %s)", len(rows), build, model.version)
     return PublishResult(
-        build=build, pointer=pointer, movies=len(rows), reviews=len(links),
+        build=build, movies=len(rows), reviews=len(links),
         enriched=sum(m.is_enriched for m in rows),
         predicted=sum(m.predicted_genres is not None for m in rows),
         data_version=lineage.data_version, model_name=model.name,
@@ -124,21 +168,18 @@ def run_stage(
     )  # fmt: skip
 
 
-def _write_build(
-    build: Path, rows: list[Any], model: _Model, lineage: Lineage, info: dict[str, Any]
+def _document_rows(documents: list[GovernanceDocument]) -> list[Document]:
+    """One documents row per governance document, present or with the reason it is missing."""
+    return [Document(kind=d.kind, source=d.source, content=d.content, markdown=d.markdown,
+                     reason=d.reason) for d in documents]  # fmt: skip
+
+
+def _fill(
+    session: Session, rows: list[Any], model: _Model, lineage: Lineage, info: dict[str, Any]
 ) -> None:
-    """Create and fill one build file; a failure deletes it, so it never becomes current."""
-    engine = writer_engine(build)
-    try:
-        Base.metadata.create_all(engine)
-        with Session(engine, expire_on_commit=False) as session, session.begin():
-            session.add_all(rows)
-            session.add(ModelCard(id=1, model_name=model.name, model_version=model.version,
-                                  card=model.card))  # fmt: skip
-            session.add(PublishInfo(id=1, data_version=lineage.data_version,
-                                    published_at=lineage.published_at, details=info))  # fmt: skip
-    except BaseException:
-        engine.dispose()
-        build.unlink(missing_ok=True)
-        raise
-    engine.dispose()
+    """Add every row of one build (the caller's transaction commits or discards them)."""
+    session.add_all(rows)
+    session.add(ModelCard(id=1, model_name=model.name, model_version=model.version,
+                          card=finite(model.card)))  # fmt: skip
+    session.add(PublishInfo(id=1, data_version=lineage.data_version,
+                            published_at=lineage.published_at, details=info))  # fmt: skip

@@ -1,27 +1,40 @@
-"""The serving database: SQLAlchemy 2 tables, and the build-then-swap of the `current` pointer.
+"""The serving database's tables (SQLAlchemy 2), the same on SQLite and PostgreSQL.
 
-The database URL names a pointer (a symlink such as `data/serving/current.sqlite3`). Each publish
-writes a complete `serving-<timestamp>.sqlite3` beside it, then replaces the pointer atomically
-(`os.replace` of a fresh symlink): readers open either the old build or the new one, never a
-half-built file, and a reader already holding the old file keeps reading it. Older builds are
-pruned down to `keep` (the current one and the previous, for rollback).
+A build is one complete copy of these tables (a SQLite file or a Postgres schema, see
+`builds.py`); it is never written again once it is current, which is what lets the API cache
+responses per build.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
-from datetime import date, datetime
-from pathlib import Path
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, create_engine
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
 
-BUILD_PREFIX = "serving-"
-BUILD_SUFFIX = ".sqlite3"
+# TMDb ids fit in 32 bits today; BIGINT keeps any id the API accepts comparable on Postgres,
+# while SQLite keeps INTEGER (its rowid alias).
+MovieId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as naive UTC and read back timezone-aware, alike on every backend."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("serving timestamps must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -32,6 +45,8 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(none_as_null=True),
         list[str]: JSON(none_as_null=True),
         dict[str, float]: JSON(none_as_null=True),
+        datetime: UtcDateTime(),
+        str: Text(),  # no length limits: SQLite would not enforce them, Postgres would
     }
 
 
@@ -40,32 +55,32 @@ class Movie(Base):
 
     __tablename__ = "movies"
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # the TMDb id
-    title: Mapped[str] = mapped_column(Text)
-    poster_path: Mapped[str | None] = mapped_column(Text)
-    overview: Mapped[str] = mapped_column(Text)
-    original_language: Mapped[str] = mapped_column(String(16))
+    id: Mapped[int] = mapped_column(MovieId, primary_key=True, autoincrement=False)  # TMDb id
+    title: Mapped[str]
+    poster_path: Mapped[str | None]
+    overview: Mapped[str]
+    original_language: Mapped[str]
     release_date: Mapped[date | None]
     popularity: Mapped[float]
     vote_average: Mapped[float]
     vote_count: Mapped[int]
     trending_rank: Mapped[int] = mapped_column(index=True)
-    primary_genre: Mapped[str | None] = mapped_column(String(64))
+    primary_genre: Mapped[str | None]
     genres: Mapped[list[str]]  # TMDb genres, TMDb order
     platforms: Mapped[list[str]]  # US flat-rate (subscription) providers
     predicted_genres: Mapped[list[str] | None]  # None: no model was published
     genre_probabilities: Mapped[dict[str, float] | None]
     is_enriched: Mapped[bool]
     llm_genres: Mapped[list[str]]
-    summary: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None]
     vibe_score: Mapped[int | None] = mapped_column(index=True)
     vibe_tags: Mapped[list[str]]
-    provider: Mapped[str | None] = mapped_column(String(64))  # who wrote the AI text
-    enrichment_model: Mapped[str | None] = mapped_column(String(128))
-    prompt_version: Mapped[str | None] = mapped_column(String(128))
-    data_version: Mapped[str] = mapped_column(String(64))
-    model_name: Mapped[str | None] = mapped_column(String(64))
-    model_version: Mapped[str | None] = mapped_column(String(64))
+    provider: Mapped[str | None]  # who wrote the AI text
+    enrichment_model: Mapped[str | None]
+    prompt_version: Mapped[str | None]
+    data_version: Mapped[str]
+    model_name: Mapped[str | None]
+    model_version: Mapped[str | None]
     published_at: Mapped[datetime]
 
 
@@ -74,12 +89,12 @@ class Review(Base):
 
     __tablename__ = "reviews"
 
-    movie_id: Mapped[int] = mapped_column(ForeignKey("movies.id"), primary_key=True)
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    source: Mapped[str] = mapped_column(String(64))
+    movie_id: Mapped[int] = mapped_column(MovieId, ForeignKey("movies.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(primary_key=True)
+    source: Mapped[str]
     rating: Mapped[float | None]
-    url: Mapped[str | None] = mapped_column(Text)
-    excerpt: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None]
+    excerpt: Mapped[str]
 
 
 class MovieFacet(Base):
@@ -88,20 +103,36 @@ class MovieFacet(Base):
     __tablename__ = "movie_facets"
     __table_args__ = (Index("ix_movie_facets_kind_value", "kind", "value"),)
 
-    movie_id: Mapped[int] = mapped_column(ForeignKey("movies.id"), primary_key=True)
+    movie_id: Mapped[int] = mapped_column(MovieId, ForeignKey("movies.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    value: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(primary_key=True)
 
 
 class ModelCard(Base):
-    """The published model's card (a single row; absent fields say why)."""
+    """The published model's metrics summary and meta (a single row; absent fields say why)."""
 
     __tablename__ = "model_card"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    model_name: Mapped[str | None] = mapped_column(String(64))
-    model_version: Mapped[str | None] = mapped_column(String(64))
+    model_name: Mapped[str | None]
+    model_version: Mapped[str | None]
     card: Mapped[dict[str, Any]]  # metrics summary + meta, or {"reason": ...}
+
+
+class Document(Base):
+    """A governance document copied in at publish time, or the reason it is missing.
+
+    Kinds: `model_card`, `gate_decision`, `enrichment_card`, `mltestscore` (see documents.py).
+    Copied rather than read live, so a swap changes them together with the data they describe.
+    """
+
+    __tablename__ = "documents"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str]  # the path it was (or would have been) read from
+    content: Mapped[dict[str, Any] | None]
+    markdown: Mapped[str | None]
+    reason: Mapped[str | None]  # why content is None
 
 
 class PublishInfo(Base):
@@ -110,64 +141,9 @@ class PublishInfo(Base):
     __tablename__ = "publish_info"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    data_version: Mapped[str] = mapped_column(String(64))
+    data_version: Mapped[str]
     published_at: Mapped[datetime]
     details: Mapped[dict[str, Any]]
 
 
 FACET_KINDS = ("genre", "platform", "tag")
-
-
-def sqlite_pointer(db_url: str) -> Path:
-    """The pointer path named by a SQLite URL; other backends are a clear error for now."""
-    url = make_url(db_url)
-    if url.get_backend_name() != "sqlite":
-        raise NotImplementedError(
-            f"serving database backend {url.get_backend_name()!r} is not supported yet: "
-            "use a sqlite:/// URL (Postgres needs a schema per build and a pointer table)"
-        )
-    if not url.database or url.database == ":memory:":
-        raise ValueError(f"{db_url!r}: the serving database needs a file path")
-    return Path(url.database)
-
-
-def build_path(pointer: Path, stamp: datetime) -> Path:
-    """A new build file beside the pointer, named by its UTC timestamp."""
-    name = f"{BUILD_PREFIX}{stamp.strftime('%Y%m%dT%H%M%S%fZ')}{BUILD_SUFFIX}"
-    return pointer.parent / name
-
-
-def writer_engine(path: Path) -> Engine:
-    """An engine that creates and fills one build file."""
-    return create_engine(f"sqlite:///{path}", poolclass=NullPool)
-
-
-def reader_engine(pointer: Path) -> Engine:
-    """A read-only engine through the pointer; no pool, so each session sees the current build."""
-    return create_engine(f"sqlite:///file:{pointer}?mode=ro&uri=true", poolclass=NullPool)
-
-
-def swap_pointer(pointer: Path, build: Path) -> None:
-    """Point `pointer` at `build` in one atomic step (a relative symlink replaced in place)."""
-    tmp = pointer.with_name(f".{pointer.name}.{uuid.uuid4().hex}.tmp")
-    tmp.symlink_to(build.name)
-    try:
-        os.replace(tmp, pointer)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def current_build(pointer: Path) -> Path | None:
-    """The build file the pointer designates, or None before the first publish."""
-    return pointer.resolve() if pointer.exists() else None
-
-
-def prune_builds(pointer: Path, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` builds (never the current one); return the deleted."""
-    current = current_build(pointer)
-    builds = sorted(pointer.parent.glob(f"{BUILD_PREFIX}*{BUILD_SUFFIX}"), reverse=True)
-    doomed = [b for b in builds[keep:] if b.resolve() != current]
-    for path in doomed:
-        path.unlink(missing_ok=True)
-    return doomed
