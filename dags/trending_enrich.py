@@ -7,6 +7,10 @@ which uses no prompt); `enrich` runs the stage with that exact version, at most 
 movies in flight and no new provider call once the run's cost reaches `max_cost_usd`.
 **Produces** `data/enriched/` (enrichments.parquet, failures.jsonl, flagged.jsonl, report.json),
 replaced as a whole, and the `trending://data/enriched` Asset the publish DAG consumes.
+`fairness` then writes the enrichment card (governance/cards/enrichment.md: provider, prompt
+versions, failure modes, vibe score and tag gaps across languages and review sources) and an
+audit event; a run beyond the `gate.enrichment` limits shows as skipped with the gaps in its
+log, and the publish stage withholds its enrichments.
 **Re-run**: clear `enrich`; cached results make no provider calls. The LLM key comes from the
 environment (TRENDING_LLM_API_KEY), never from params.
 """
@@ -81,7 +85,22 @@ def trending_enrich() -> None:
             outlet_events[ENRICHMENTS].extra = summary
         return summary
 
-    enrich(resolve_prompt())
+    @task
+    def fairness(summary: dict[str, Any]) -> dict[str, Any]:
+        """The enrichment card: vibe score and tag gaps across language and review-source
+        slices; a run beyond the gate.enrichment limits is skipped here and withheld by publish."""
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from trending_now.governance.tasks import gate_enrichment
+
+        verdict = gate_enrichment(actor="airflow:trending_enrich")
+        if verdict["decision"] != "publish":
+            raise AirflowSkipException(
+                "BLOCKED by the enrichment gate: " + "; ".join(verdict["failed"])
+            )
+        return verdict
+
+    fairness(enrich(resolve_prompt()))
 
 
 trending_enrich()

@@ -63,7 +63,16 @@ def ingest_from_source(
         on_progress=on_progress,
     )
     log.info("ingest %s: %s", result.run_dir.name, result.counts)
+    details = {"run_id": result.run_dir.name, "source": chosen, "counts": result.counts}
+    _audit("ingest", {**details, "params": params.model_dump()}, settings)
     return str(result.run_dir.name)
+
+
+def _audit(kind: str, details: dict[str, Any], settings: Settings) -> None:
+    """One audit event (who/what/when, git commit) for a pipeline step; see governance.audit."""
+    from trending_now.governance.tasks import record
+
+    record(kind, details, settings=settings)
 
 
 def dvc(*args: str, settings: Settings | None = None) -> str:
@@ -145,7 +154,28 @@ def train_family(family: str, *, fast: bool, settings: Settings | None = None) -
         _trending("train", "--fast", "--no-evaluate", *models, settings=settings)
     else:
         dvc("repro", "--single-item", FAMILY_STAGES[family], settings=settings)
+    from trending_now.governance.tasks import latest_wandb_run_id
+
+    details = {"family": family, "fast": fast, "models": list(FAMILY_MODELS[family])}
+    details |= {"wandb_run": latest_wandb_run_id(settings), "data_dvc": _dvc_hashes(settings)}
+    _audit("training", details, settings)
     return list(FAMILY_MODELS[family])
+
+
+def _dvc_hashes(settings: Settings) -> dict[str, str]:
+    """The md5 DVC recorded for each data output in dvc.lock (the data version of a training)."""
+    lock = settings.project_dir / "dvc.lock"
+    if not lock.exists():
+        return {}
+    import yaml
+
+    stages = (yaml.safe_load(lock.read_text()) or {}).get("stages", {})
+    return {
+        out["path"]: str(out.get("md5"))
+        for stage in stages.values()
+        for out in stage.get("outs", [])
+        if str(out.get("path", "")).startswith("data/")
+    }
 
 
 def evaluate_models(
@@ -166,7 +196,12 @@ def evaluate_models(
 
 
 def register_family(
-    family: str, scores: dict[str, float], *, fast: bool, settings: Settings | None = None
+    family: str,
+    scores: dict[str, float],
+    *,
+    fast: bool,
+    settings: Settings | None = None,
+    version: str | None = None,
 ) -> str | None:
     """Push the data and register the family's model as the next GTO version (full mode only).
 
@@ -185,4 +220,4 @@ def register_family(
     push_data(settings)
     name = FAMILY_MODELS[family][0]
     summary = ", ".join(f"{m} test macro-F1 {s:.4f}" for m, s in sorted(scores.items()))
-    return register(settings.project_dir, name, message=summary).tag
+    return register(settings.project_dir, name, message=summary, version=version).tag

@@ -1,20 +1,25 @@
 """`airflow dags test trending_train` on real validated data: features -> train -> evaluate
-through real DVC stages, in a throwaway workspace with a shrunken search so it runs in CI."""
+through real DVC stages, then gate -> register -> promote into a real GTO registry, in a
+throwaway git workspace with a shrunken search and CI-sized gate thresholds so it runs in CI;
+publish then serves the production version fetched from the DVC remote."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.dags.test_ingest_dag_run import BIN, make_workspace
+from tests.dags.test_ingest_dag_run import BIN, ROOT, make_workspace
 from tests.utils.servers import free_port, start_source_server
 from trending_now.config import IngestParams, Settings, ValidateParams
+from trending_now.governance import audit
 from trending_now.ingest import run_stage as ingest_stage
+from trending_now.registry import ModelRef, production
 from trending_now.stack import airflow_env
 from trending_now.validate import run_stage as validate_stage
 
@@ -31,9 +36,38 @@ def _shrink_params(path: Path) -> None:
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
+def _ci_gate(path: Path) -> None:
+    """Gate thresholds for ~24 test movies of a 1-candidate model (the checks are the same)."""
+    params = yaml.safe_load(path.read_text())
+    params["gate"].update(min_macro_f1=0.2, min_genre_f1=0.0, baseline_margin=-0.2,
+                          min_slice_f1=0.1, max_slice_gap=0.9, max_latency_ms=5000)  # fmt: skip
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def _git(ws: Path, *args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=ws, capture_output=True, text=True, check=True)
+    return proc.stdout
+
+
+def _as_git_checkout(ws: Path) -> None:
+    """The workspace as the registry's home: a git checkout with the card text committed."""
+    shutil.copytree(ROOT / "governance" / "card_text", ws / "governance" / "card_text")
+    shutil.copy(ROOT / ".gitignore", ws / ".gitignore")
+    _git(ws, "init", "-q", "-b", "main")
+    _git(ws, "config", "user.email", "ci@trending-now.invalid")
+    _git(ws, "config", "user.name", "Trending Now CI")
+    (ws / ".dvc" / "config").write_text(
+        (ws / ".dvc" / "config").read_text().replace("no_scm = True", "no_scm = False")
+    )
+    _git(ws, "add", "-A")
+    _git(ws, "commit", "-qm", "workspace")
+
+
 def test_train_dag_versions_models_and_metrics(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
     _shrink_params(ws / "params.yaml")
+    _ci_gate(ws / "params.yaml")
+    _as_git_checkout(ws)
     with start_source_server(tmp_path, api_key=API_KEY) as base_url:
         ingest_stage(
             base_url=base_url, api_key=API_KEY, salt="train-dag-salt-0123456789",
@@ -73,3 +107,25 @@ def test_train_dag_versions_models_and_metrics(tmp_path: Path) -> None:
     assert xgb > prior, "the trained model must beat the prior on real data"
     # The W&B run was tracked offline inside the project's var dir, never in $HOME.
     assert list((tmp_path / "var").rglob("*.wandb")), "no offline W&B run file"
+
+    # Gate -> register -> promote: the version's tag carries its card and decision.
+    decision = json.loads((ws / "governance/decisions/genre-xgb/v1.0.0.json").read_text())
+    assert decision["decision"] == "promote", decision["failed"]
+    assert {c["name"] for c in decision["checks"]} >= {"reproducibility", "slices", "baseline"}
+    card = json.loads(_git(ws, "show", "genre-xgb@v1.0.0:governance/cards/genre-xgb/v1.0.0.json"))
+    assert card["gate"]["decision"] == "promote" and card["explanations"]["shap_samples"]
+    assert production(ws, "genre-xgb") == ModelRef("genre-xgb", "v1.0.0")
+    log = tmp_path / "var" / "audit" / "audit.jsonl"
+    events = audit.read_entries(log)
+    assert [e["kind"] for e in events] == ["training", "gate_decision", "promotion"]
+    assert all(e["actor"].startswith("airflow:trending_train:") for e in events[1:])
+    assert audit.verify(log).ok
+
+    # Publish serves the production version, fetched from the DVC remote at its tag.
+    shutil.rmtree(ws / "models" / "genre-xgb")
+    from trending_now.publish.tasks import publish_serving_db
+
+    db_url = f"sqlite:///{tmp_path / 'serving' / 'current.sqlite3'}"
+    serving = Settings(project_dir=ws, var_dir=tmp_path / "var", serving_db_url=db_url)
+    published = publish_serving_db(serving)
+    assert published["model_version"] == "v1.0.0" and published["predicted"] > 0

@@ -121,6 +121,14 @@ def enrich_validated(
 
 def push_repo_prompts(settings: Settings | None = None) -> list[PushResult]:
     """Publish the current version of every prompt in `<project>/prompts/` to Secrets Manager."""
+    from trending_now.governance.tasks import record
+
     settings = settings or get_settings()
     prompts = load_repo_prompts(settings.project_dir / "prompts")
-    return push_prompts(prompts_client(settings), prompts, prefix=settings.prompts_secret_prefix)
+    results = push_prompts(prompts_client(settings), prompts, prefix=settings.prompts_secret_prefix)
+    for pushed in results:
+        if pushed.changed:  # a new prompt version is live: audited like a model promotion
+            details = {"name": pushed.name, "version": pushed.version}
+            details["secret_version_id"] = pushed.version_id
+            record("prompt_version", details, settings=settings)
+    return results
