@@ -7,3 +7,5 @@ VALIDATED_MOVIES = Asset("trending://data/validated", group="data")
 ENRICHMENTS = Asset("trending://data/enriched", group="data")
 GENRE_MODELS = Asset("trending://models/genre", group="models")
 PUBLISHED = Asset("trending://serving/db", group="serving")
+# Emitted by trending_monitor only when drift, staleness or a quality drop calls for a retrain.
+RETRAIN_REQUESTED = Asset("trending://monitor/retrain", group="monitor")

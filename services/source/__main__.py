@@ -12,6 +12,7 @@ import uvicorn
 from pydantic import SecretStr, ValidationError
 
 from services.source.app import SourceConfig, create_app
+from services.source.drift import DRIFT_PROFILES
 from services.source.faults import FaultConfig
 from trending_now.config import Settings
 
@@ -36,6 +37,13 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     faults.add_argument("--latency-ms", type=float, default=0.0, help="delay added per request")
     faults.add_argument("--retry-after-s", type=int, default=1, help="Retry-After on 429s")
     faults.add_argument("--seed", type=int, default=None, help="seed of the fault RNG")
+    faults.add_argument(
+        "--drift",
+        choices=DRIFT_PROFILES,
+        default="none",
+        help="serve shifted data: another genre mix, other languages, shorter reviews (drift.py)",
+    )
+    faults.add_argument("--drift-seed", type=int, default=0, help="seed of the drift profile")
     parser.add_argument("--log-level", default="info", help="logging level")
     parser.add_argument("--access-log", action="store_true", help="log every request")
     return parser
@@ -50,6 +58,8 @@ def _fault_config(args: argparse.Namespace) -> FaultConfig:
         latency_ms=args.latency_ms,
         retry_after_s=args.retry_after_s,
         seed=args.seed,
+        drift=args.drift,
+        drift_seed=args.drift_seed,
     )
 
 

@@ -15,8 +15,9 @@ from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.source.drift import SnapshotStore
 from services.source.faults import FaultConfig, FaultInjector, FaultMiddleware
-from services.source.snapshot import MAX_PAGE, MovieResponses, Snapshot, Window, load_snapshot
+from services.source.snapshot import MAX_PAGE, MovieResponses, Snapshot, Window, read_records
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +65,10 @@ def require_key(request: Request) -> None:
 
 
 def get_snapshot(request: Request) -> Snapshot:
-    """The app's precomputed snapshot."""
-    snapshot: Snapshot = request.app.state.snapshot
-    return snapshot
+    """The app's precomputed snapshot, as shifted by the current drift switch."""
+    store: SnapshotStore = request.app.state.snapshots
+    config: FaultConfig = request.app.state.injector.config
+    return store.get(config.drift, config.drift_seed)
 
 
 def get_injector(request: Request) -> FaultInjector:
@@ -147,8 +149,9 @@ def read_faults(injector: InjectorDep) -> FaultConfig:
 
 
 @admin.put("/faults")
-def replace_faults(config: FaultConfig, injector: InjectorDep) -> FaultConfig:
+def replace_faults(config: FaultConfig, injector: InjectorDep, request: Request) -> FaultConfig:
     """Replace every fault switch (omitted ones reset to off) and reseed the RNG."""
+    request.app.state.snapshots.get(config.drift, config.drift_seed)  # build before switching
     injector.reconfigure(config)
     logger.info("faults set to %s", config.model_dump())
     return injector.config
@@ -184,10 +187,11 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 
 def create_app(config: SourceConfig) -> FastAPI:
     """Load the snapshot and build the replay app with its fault middleware."""
-    snapshot = load_snapshot(config.snapshot_path)
+    snapshots = SnapshotStore(list(read_records(config.snapshot_path)))
+    snapshot = snapshots.get(config.faults.drift, config.faults.drift_seed)
     injector = FaultInjector(config.faults)
     app = FastAPI(title="TMDb replay source", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.snapshot, app.state.injector, app.state.api_key = snapshot, injector, config.api_key
+    app.state.snapshots, app.state.injector, app.state.api_key = snapshots, injector, config.api_key
     app.include_router(tmdb)
     app.include_router(admin)
     app.add_api_route("/health", health, methods=["GET"])

@@ -18,6 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.source.drift import DriftProfile
+
 FAULTED_PREFIX = "/3/"
 ERROR_STATUSES = (500, 502, 503)
 ERROR_BODY = {
@@ -43,6 +45,9 @@ class FaultConfig(BaseModel):
     latency_ms: float = Field(default=0.0, ge=0, le=60_000)
     retry_after_s: int = Field(default=1, ge=0, le=3600)
     seed: int | None = None
+    # Not a fault but a shift of what is served (see drift.py); the seed picks the movies.
+    drift: DriftProfile = "none"
+    drift_seed: int = 0
 
 
 class FaultKind(Enum):

@@ -37,8 +37,23 @@ def test_train_runs_features_then_train_then_evaluate(dagbag) -> None:  # type: 
     dag = dagbag.dags["trending_train"]
     assert dag.get_task("train").upstream_task_ids == {"features"}
     assert dag.get_task("evaluate").upstream_task_ids == {"train"}
-    assert dag.get_task("register").upstream_task_ids == {"evaluate"}
+    assert dag.get_task("gate").upstream_task_ids == {"evaluate"}
+    assert dag.get_task("register").upstream_task_ids == {"evaluate", "gate"}
     assert dag.params.get_param("family").schema["enum"] == ["xgb", "bert"]
+
+
+def test_train_promotes_only_through_the_gate_and_optional_approval(dagbag) -> None:  # type: ignore[no-untyped-def]
+    from airflow.providers.standard.operators.hitl import ApprovalOperator
+
+    dag = dagbag.dags["trending_train"]
+    assert dag.get_task("decide").upstream_task_ids == {"gate", "register"}
+    assert isinstance(dag.get_task("approval"), ApprovalOperator)
+    assert dag.get_task("approval").upstream_task_ids == {"decide"}
+    promote = dag.get_task("promote")
+    assert promote.upstream_task_ids == {"decide", "approval", "gate", "register"}
+    assert promote.trigger_rule == "none_failed_min_one_success"
+    assert [o.uri for o in promote.outlets] == ["trending://models/genre"]
+    assert dag.params["require_approval"] is False
 
 
 def test_dag_id_is_file_name(dagbag) -> None:  # type: ignore[no-untyped-def]

@@ -25,6 +25,8 @@ FAULT_FLAGS = {
     "latency_ms": "--latency-ms",
     "retry_after_s": "--retry-after-s",
     "seed": "--seed",
+    "drift": "--drift",  # a drift profile of services/source/drift.py, e.g. "genres"
+    "drift_seed": "--drift-seed",
 }
 
 
@@ -35,7 +37,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _fault_args(faults: Mapping[str, float | int | None] | None) -> list[str]:
+def _fault_args(faults: Mapping[str, float | int | str | None] | None) -> list[str]:
     """Command-line flags for the fault switches (unknown names are an error)."""
     args: list[str] = []
     for name, value in (faults or {}).items():
@@ -78,7 +80,7 @@ def start_source_server(
     tmp_path: Path,
     port: int | None = None,
     snapshot: Path | None = None,
-    faults: Mapping[str, float | int | None] | None = None,
+    faults: Mapping[str, float | int | str | None] | None = None,
     api_key: str = TEST_API_KEY,
     startup_timeout_s: float = 30.0,
 ) -> Iterator[str]:
