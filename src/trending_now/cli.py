@@ -17,7 +17,10 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from trending_now.cli_deploy import distributed_app, infra_app
 from trending_now.cli_enrich import enrich_app, prompts_app
+from trending_now.cli_governance import add_governance_commands
+from trending_now.cli_monitor import monitor_app
 from trending_now.config import get_settings, load_params
 
 app = typer.Typer(help="Trending Now: the MLOps reference pipeline.", no_args_is_help=True)
@@ -29,8 +32,12 @@ app.add_typer(stack_app, name="stack")
 app.add_typer(dags_app, name="dags")
 models_app = typer.Typer(help="The model registry (GTO git tags).", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+add_governance_commands(app, models_app)  # gate, models promote|rollback|show, audit, mltestscore
 app.add_typer(enrich_app, name="enrich")
 app.add_typer(prompts_app, name="prompts")
+app.add_typer(monitor_app, name="monitor")
+app.add_typer(distributed_app, name="distributed")
+app.add_typer(infra_app, name="infra")
 console = Console(stderr=True)
 
 
@@ -357,15 +364,18 @@ def stack_status() -> None:
 def stack_urls() -> None:
     """Print the URLs of the running stack and the Airflow login."""
     from trending_now import stack
+    from trending_now.monitor.tasks import dashboard_link
 
     settings = get_settings()
     user, password = stack.airflow_login(settings)
     h = settings.host
     out = Console()
     out.print(f"Airflow UI      http://{h}:{settings.airflow_port}  (login {user} / {password})")
+    out.print(f"Web app         http://{h}:{settings.api_port}/  (the bubble chart)")
     out.print(f"Trending API    http://{h}:{settings.api_port}/api/movies  (docs: /docs)")
     out.print(f"Replay source   http://{h}:{settings.source_port}/3  (TMDb v3 API shape)")
     out.print(f"AWS emulator    http://{h}:{settings.moto_port}  (moto server)")
+    out.print(f"Drift dashboard {dashboard_link(settings)}  (Evidently UI)")
     out.print(f"Logs            {settings.var_path / 'log'}")
 
 

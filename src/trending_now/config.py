@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     moto_port: int = 8793
     airflow_port: int = 8790
     api_port: int = 8791
+    evidently_port: int = 8794  # the Evidently UI over var/monitor/workspace
+    # Airflow's log servers default to 8793/8794, which moto and Evidently use here.
+    airflow_worker_log_port: int = 8795
+    airflow_trigger_log_port: int = 8796
 
     # LLM enrichment: any OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, Ollama,
     # llama.cpp server); only used when params.yaml's enrich.provider is "openai".
@@ -74,9 +78,10 @@ class Settings(BaseSettings):
     aws_region: str = "us-east-1"
     prompts_secret_prefix: str = "trending-now/prompts"  # noqa: S105 - a name, not a secret
 
-    # Serving (publish stage + API): the URL names the `current` pointer; each publish builds a
-    # new `serving-<timestamp>.sqlite3` beside it and swaps the pointer (a relative SQLite path
-    # is under project_dir). Postgres URLs are refused for now (see trending_now.publish.db).
+    # Serving (publish stage + API): a SQLite URL names the `current` pointer (each publish
+    # builds a new `serving_<stamp>.sqlite3` beside it and swaps the pointer; a relative path is
+    # under project_dir); a postgresql+psycopg:// URL names a database (a schema per build and a
+    # pointer row). See trending_now.publish.builds and docs/serving.md.
     serving_db_url: str = "sqlite:///data/serving/current.sqlite3"
     # Origins allowed to call the API from a browser (the built front end is same-origin).
     api_cors_origins: list[str] = ["http://127.0.0.1:5173", "http://localhost:5173"]
@@ -385,6 +390,91 @@ class PublishParams(_Block):
     keep_builds: int = Field(default=2, ge=2)  # current + at least one previous, for rollback
 
 
+class EnrichmentGateParams(_Block):
+    """`gate.enrichment:` fairness limits on generated output before an enrichment run publishes."""
+
+    min_slice_movies: int = Field(default=20, ge=1)  # smaller slices are reported, not judged
+    max_vibe_score_gap: float = Field(default=2.0, ge=0)  # mean vibe score, max - min slice
+    max_tag_gap: float = Field(default=0.35, ge=0, le=1)  # total variation, slice vs the rest
+
+
+class GateParams(_Block):
+    """`gate:` thresholds of the promotion checks (docs/governance.md says why each is set so)."""
+
+    max_quarantine_rate: float = Field(default=0.1, ge=0, le=1)
+    min_macro_f1: float = Field(default=0.55, ge=0, le=1)  # test split
+    min_genre_f1: float = Field(default=0.2, ge=0, le=1)
+    min_genre_support: int = Field(default=5, ge=1)  # test movies; rarer genres reported only
+    champion_tolerance: float = Field(default=0.02, ge=0, le=1)  # below production, macro-F1
+    baseline: str = "baseline-logreg"
+    baseline_margin: float = Field(default=0.01, ge=-1, le=1)  # macro-F1 above the baseline
+    slice_metric: Literal["micro_f1", "macro_f1"] = "micro_f1"
+    min_slice_movies: int = Field(default=10, ge=1)  # smaller slices are reported, not judged
+    min_slice_f1: float = Field(default=0.45, ge=0, le=1)
+    max_slice_gap: float = Field(default=0.25, ge=0, le=1)  # within language/decade/popularity
+    # auto: refit the candidate itself when it trained on <= repro_refit_max_movies movies,
+    # else two fast-mode trainings compared with each other (+ its config checked against params)
+    repro_strategy: Literal["auto", "refit", "fast_twice"] = "auto"
+    repro_refit_max_movies: int = Field(default=1000, ge=1)
+    xgb_repro_tolerance: float = Field(default=0.0, ge=0)  # max |probability difference|
+    bert_repro_tolerance: float = Field(default=0.02, ge=0)
+    serving_sample_movies: int = Field(default=50, ge=1)
+    max_latency_ms: float = Field(default=250.0, gt=0)  # per movie through the serving path
+    max_data_age_days: float = Field(default=30.0, gt=0)
+    explain_movies: int = Field(default=3, ge=1, le=20)  # sample movies with SHAP values
+    require_card_sections: list[str] = [
+        "intended_use", "out_of_scope", "training_data", "genres", "metrics", "slices",
+        "baselines", "limitations", "explanations", "reproduce",
+    ]  # fmt: skip
+    enrichment: EnrichmentGateParams = EnrichmentGateParams()
+
+
+MonitoredColumn = Literal[
+    "original_language", "release_year", "popularity", "vote_average", "review_count",
+    "review_rating", "review_length", "review_text",
+]  # fmt: skip
+# Tests that return a p-value (drift when it is below the threshold); `domain_classifier` (text)
+# and `tvd_permutation` (categories) are the monitor's own (trending_now.monitor.drift).
+DriftMethod = Literal[
+    "ks", "mannw", "anderson", "cramer_von_mises", "t_test", "TVD", "g_test", "z",
+    "domain_classifier", "tvd_permutation",
+]  # fmt: skip
+
+
+class DriftTestParams(_Block):
+    """One drift test: the method and the p-value below which it calls the column drifted."""
+
+    method: DriftMethod
+    threshold: float = Field(gt=0, lt=1)
+
+
+def _monitor_columns() -> dict[MonitoredColumn, DriftTestParams]:
+    return {
+        "original_language": DriftTestParams(method="tvd_permutation", threshold=0.01),
+        "release_year": DriftTestParams(method="ks", threshold=0.01),
+        "popularity": DriftTestParams(method="ks", threshold=0.01),
+        "vote_average": DriftTestParams(method="ks", threshold=0.01),
+        "review_count": DriftTestParams(method="ks", threshold=0.01),
+        "review_rating": DriftTestParams(method="ks", threshold=0.01),
+        "review_length": DriftTestParams(method="ks", threshold=0.01),
+        "review_text": DriftTestParams(method="domain_classifier", threshold=0.01),
+    }
+
+
+class MonitorParams(_Block):
+    """`monitor:` drift, skew, quality and staleness checks, and when they request a retrain."""
+
+    columns: dict[MonitoredColumn, DriftTestParams] = Field(default_factory=_monitor_columns)
+    drift_share: float = Field(default=0.25, gt=0, le=1)  # dataset drift from this share of columns
+    prediction: DriftTestParams = DriftTestParams(method="tvd_permutation", threshold=0.01)
+    max_quality_drop: float = Field(default=0.1, ge=0, le=1)  # macro-F1 below the test score
+    min_quality_movies: int = Field(default=20, ge=1)  # newly labelled movies needed to judge
+    staleness_days: float = Field(default=30.0, gt=0)  # production model age that asks a retrain
+    skew_movies: int = Field(default=100, ge=1)  # training movies re-featurised for the skew check
+    skew_tolerance: float = Field(default=1e-6, ge=0)  # max |probability difference|
+    project: str = "trending-now"  # Evidently workspace project
+
+
 class Params(_Block):
     """Everything in params.yaml, one block per stage."""
 
@@ -397,6 +487,8 @@ class Params(_Block):
     evaluate: EvaluateParams = EvaluateParams()
     enrich: EnrichParams = EnrichParams()
     publish: PublishParams = PublishParams()
+    monitor: MonitorParams = MonitorParams()
+    gate: GateParams = GateParams()
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

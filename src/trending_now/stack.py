@@ -78,6 +78,8 @@ def airflow_env(settings: Settings) -> dict[str, str]:
         "AIRFLOW__API__PORT": str(settings.airflow_port),
         "AIRFLOW__API__BASE_URL": base,
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base}/execution/",
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(settings.airflow_worker_log_port),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(settings.airflow_trigger_log_port),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
         # The stack's own tools keep their state inside the project, never in $HOME.
@@ -138,6 +140,22 @@ def define_services(settings: Settings) -> list[Service]:
             [py, "-m", "services.api", "--host", settings.host, "--port", str(settings.api_port)],
             settings.api_port,
             "/health",
+        ),
+        Service(
+            "evidently",
+            [
+                venv_bin("evidently"),
+                "ui",
+                "--workspace",
+                str(settings.var_path / "monitor" / "workspace"),
+                "--host",
+                settings.host,
+                "--port",
+                str(settings.evidently_port),
+            ],
+            settings.evidently_port,
+            "/api/version",
+            {"DO_NOT_TRACK": "1"},  # the UI otherwise sends usage telemetry to an outside address
         ),
         Service(
             "airflow-api-server",
@@ -312,6 +330,12 @@ def seed_local_aws(settings: Settings) -> None:
     for result in push_prompts(client, prompts, prefix=settings.prompts_secret_prefix):
         state = "published" if result.changed else "unchanged"
         log.info("prompt %s %s in local Secrets Manager (%s)", result.name, result.version, state)
+        if result.changed:  # a new live prompt version: in the audit log (governance/audit.py)
+            from trending_now.governance.tasks import record
+
+            details = {"name": result.name, "version": result.version, "where": "local emulator"}
+            record("prompt_version", {**details, "secret_version_id": result.version_id},
+                   settings=settings)  # fmt: skip
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
@@ -319,10 +343,14 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
         os.killpg(pid, sig)
 
 
-def down(settings: Settings, grace_s: float = 20.0) -> list[str]:
-    """Stop every recorded process group of this project's stack; return the names stopped."""
+def down(
+    settings: Settings, grace_s: float = 20.0, names: Iterable[str] | None = None
+) -> list[str]:
+    """Stop every recorded process group of this project's stack (or only the named ones);
+    return the names stopped."""
     stopped = []
-    records = read_records(settings)
+    only = set(names) if names is not None else None
+    records = [r for r in read_records(settings) if only is None or r.name in only]
     for rec in reversed(records):
         if _is_alive(rec):
             _signal_group(rec.pid, signal.SIGTERM)
