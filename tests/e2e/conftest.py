@@ -30,7 +30,7 @@ def _require_dist() -> None:
         )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """The API over the main dataset: N_MOVIES movies, a model, governance documents, a drift
     summary and the XSS movie."""
@@ -42,7 +42,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def bare_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """The API over a small dataset published without any model (no genre predictions), any
     governance document or any drift summary."""
@@ -53,7 +53,7 @@ def bare_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make sysdeps` installs Debian's chromium",
