@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -449,24 +449,20 @@ class DriftTestParams(_Block):
 
 
 def _monitor_columns() -> dict[MonitoredColumn, DriftTestParams]:
-    return {
-        "original_language": DriftTestParams(method="tvd_permutation", threshold=0.01),
-        "release_year": DriftTestParams(method="ks", threshold=0.01),
-        "popularity": DriftTestParams(method="ks", threshold=0.01),
-        "vote_average": DriftTestParams(method="ks", threshold=0.01),
-        "review_count": DriftTestParams(method="ks", threshold=0.01),
-        "review_rating": DriftTestParams(method="ks", threshold=0.01),
-        "review_length": DriftTestParams(method="ks", threshold=0.01),
-        "review_text": DriftTestParams(method="domain_classifier", threshold=0.01),
+    tests: dict[MonitoredColumn, DriftTestParams] = {
+        c: DriftTestParams(method="ks", threshold=0.001) for c in get_args(MonitoredColumn)
     }
+    tests["original_language"] = DriftTestParams(method="tvd_permutation", threshold=0.001)
+    tests["review_text"] = DriftTestParams(method="domain_classifier", threshold=0.005)
+    return tests
 
 
 class MonitorParams(_Block):
     """`monitor:` drift, skew, quality and staleness checks, and when they request a retrain."""
 
     columns: dict[MonitoredColumn, DriftTestParams] = Field(default_factory=_monitor_columns)
-    drift_share: float = Field(default=0.25, gt=0, le=1)  # dataset drift from this share of columns
-    prediction: DriftTestParams = DriftTestParams(method="tvd_permutation", threshold=0.01)
+    drift_share: float = Field(default=0.125, gt=0, le=1)  # dataset drift from this share
+    prediction: DriftTestParams = DriftTestParams(method="tvd_permutation", threshold=0.02)
     max_quality_drop: float = Field(default=0.1, ge=0, le=1)  # macro-F1 below the test score
     min_quality_movies: int = Field(default=20, ge=1)  # newly labelled movies needed to judge
     staleness_days: float = Field(default=30.0, gt=0)  # production model age that asks a retrain

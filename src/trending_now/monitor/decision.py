@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from trending_now.config import MonitorParams
-from trending_now.monitor.checks import QualityResult
-from trending_now.monitor.drift import DriftResult
+
+if TYPE_CHECKING:  # checks imports the model code; deciding needs none of it
+    from trending_now.monitor.checks import QualityResult
+    from trending_now.monitor.drift import DriftResult
 
 
 @dataclass(frozen=True)
