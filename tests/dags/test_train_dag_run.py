@@ -31,8 +31,9 @@ def _shrink_params(path: Path) -> None:
     """The real params.yaml with a one-candidate search: same code path, CI-sized."""
     params = yaml.safe_load(path.read_text())
     xgb = params["train"]["xgb"]
-    xgb.update(n_estimators=40, stack_folds=2, n_jobs=1)
+    xgb.update(n_estimators=40, stack_folds=2, n_jobs=1, selection_folds=3)
     xgb["search"].update(iterations=1, n_estimators=[40])
+    xgb["embeddings"].update(max_windows=2, max_length=128)  # MiniLM as in fast mode
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 

@@ -76,14 +76,17 @@ def run_stage(
     plots_dir: Path,
     model_names: Sequence[str],
     params: EvaluateParams,
+    embedding_cache: Path | None = None,
 ) -> EvaluateResult:
-    """Score each saved model once on the test split; write metrics JSON and plot data."""
+    """Score each saved model once on the test split; write metrics JSON and plot data.
+
+    `embedding_cache`: where MiniLM document vectors are cached (None: the project's)."""
     genres = load_labels(features_dir).genres
     test_docs = load_documents(features_dir, splits=(TEST_SPLIT,))
     y_test = label_matrix(test_docs["genres"], genres)
     reports, metrics_files, plot_files = {}, {}, {}
     for name in model_names:
-        model = load_model(models_dir / name)
+        model = load_model(models_dir / name, embedding_cache=embedding_cache)
         if model.genres != genres:
             raise ValueError(f"{name}: trained on {model.genres}, labels.json has {genres}")
         report, decisions = evaluate_on_test(model, test_docs, y_test, params)

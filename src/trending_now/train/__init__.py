@@ -1,5 +1,8 @@
 """Train stage: genre classifiers fitted on train, thresholds tuned on valid, one test evaluation.
 
+genre-xgb with `train.xgb.selection_folds >= 2` selects out of fold on train+valid instead and
+refits on both (train/xgb.py); it brings its own thresholds (`OutOfFoldTuned`).
+
 Inputs: `<features_dir>/documents.parquet` (this stage reads only the train and valid rows),
 `labels.json`, `features.json`.
 Outputs: `<models_dir>/<name>/` per model in `train.models` (model files, `thresholds.json`,
@@ -31,7 +34,12 @@ from trending_now.features.io import (
 from trending_now.features.labels import label_matrix
 from trending_now.features.text import Documents
 from trending_now.tracking.base import Tracker, run_config
-from trending_now.train.base import ThresholdedModel, macro_f1_tuned, tune_thresholds
+from trending_now.train.base import (
+    OutOfFoldTuned,
+    ThresholdedModel,
+    macro_f1_tuned,
+    tune_thresholds,
+)
 from trending_now.train.models import make_classifier, save_model
 
 if TYPE_CHECKING:
@@ -84,7 +92,20 @@ def apply_fast_mode(params: TrainParams) -> TrainParams:
             "n_estimators": [fast.n_estimators],
         }
     )
-    xgb = params.xgb.model_copy(update={"n_estimators": fast.n_estimators, "search": search})
+    embeddings = params.xgb.embeddings.model_copy(
+        update={
+            "max_windows": fast.embedding_max_windows,
+            "max_length": fast.embedding_max_length,
+        }
+    )
+    xgb = params.xgb.model_copy(
+        update={
+            "n_estimators": fast.n_estimators,
+            "search": search,
+            "embeddings": embeddings,
+            "selection_folds": min(params.xgb.selection_folds, fast.selection_folds),
+        }
+    )
     return params.model_copy(update={"xgb": xgb})
 
 
@@ -108,16 +129,35 @@ def load_selection_data(
     )
 
 
-def fit_and_tune(name: str, data: SelectionData, params: TrainParams, *, seed: int) -> FittedModel:
-    """Fit one model on train (selecting on valid) and tune its per-genre thresholds on valid."""
+def fit_and_tune(
+    name: str,
+    data: SelectionData,
+    params: TrainParams,
+    *,
+    seed: int,
+    embedding_cache: Path | None = None,
+) -> FittedModel:
+    """Fit one model on train (selecting on valid) and tune its per-genre thresholds on valid.
+
+    A model that selects out of fold on train+valid (genre-xgb with `selection_folds >= 2`)
+    brings its own thresholds and its cross-fitted out-of-fold macro-F1 instead.
+    """
     started = time.monotonic()
-    classifier = make_classifier(name, data.genres, params, seed=seed)
+    classifier = make_classifier(
+        name, data.genres, params, seed=seed, embedding_cache=embedding_cache
+    )
     classifier.fit(data.train, data.y_train, data.valid, data.y_valid)
-    proba_valid = classifier.predict_proba(data.valid)
-    thresholds = tune_thresholds(data.y_valid, proba_valid, params.threshold_grid)
+    if isinstance(classifier, OutOfFoldTuned) and classifier.oof_thresholds is not None:
+        # Refitted on train+valid: its valid probabilities are in-sample, its own choice stands.
+        thresholds = np.asarray(classifier.oof_thresholds, dtype=float)
+        score = float(classifier.oof_macro_f1 or 0.0)
+    else:
+        proba_valid = classifier.predict_proba(data.valid)
+        thresholds = tune_thresholds(data.y_valid, proba_valid, params.threshold_grid)
+        score = macro_f1_tuned(data.y_valid, proba_valid, params.threshold_grid)
     return FittedModel(
         model=ThresholdedModel(classifier=classifier, thresholds=thresholds),
-        valid_macro_f1=macro_f1_tuned(data.y_valid, proba_valid, params.threshold_grid),
+        valid_macro_f1=score,
         seconds=time.monotonic() - started,
     )
 
@@ -135,10 +175,12 @@ def run_stage(
     repo_dir: Path | None = None,
     only: Sequence[str] | None = None,
     evaluate: bool = True,
+    embedding_cache: Path | None = None,
 ) -> TrainResult:
     """Train the models in `params.models` (or `only` those), save them, then score them once
     on test, unless `evaluate` is False: DVC's separate evaluate stage then does that once for
-    all models after every train stage has run."""
+    all models after every train stage has run. `embedding_cache`: where MiniLM document
+    vectors are cached (None: the project's, under Settings.var_path)."""
     from trending_now.evaluate import run_stage as evaluate_stage  # the next stage, called last
 
     if only is not None:
@@ -163,6 +205,7 @@ def run_stage(
             models_dir=models_dir,
             features_config=load_features_config(features_dir),
             tracker=tracker,
+            embedding_cache=embedding_cache,
         )
         if not evaluate:
             for name in fitted:
@@ -180,6 +223,7 @@ def run_stage(
             plots_dir=plots_dir,
             model_names=list(fitted),
             params=evaluate_params,
+            embedding_cache=embedding_cache,
         )
         log_evaluation(tracker, evaluation.reports, models_dir, metrics_dir, plots_dir)
     return TrainResult(
@@ -198,11 +242,12 @@ def _fit_all(
     models_dir: Path,
     features_config: dict[str, object],
     tracker: Tracker,
+    embedding_cache: Path | None = None,
 ) -> dict[str, FittedModel]:
     """Fit, tune and save each model; log its validation score and time."""
     fitted: dict[str, FittedModel] = {}
     for name in params.models:
-        fitted[name] = fit_and_tune(name, data, params, seed=seed)
+        fitted[name] = fit_and_tune(name, data, params, seed=seed, embedding_cache=embedding_cache)
         save_model(fitted[name].model, models_dir / name, features_config=features_config)
         tracker.log_metrics(
             {

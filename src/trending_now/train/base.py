@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from trending_now.features.text import Documents
 from trending_now.io import atomic_write_json
 
-__all__ = ["Documents", "GenreClassifier", "decide", "tune_thresholds"]
+__all__ = ["Documents", "GenreClassifier", "OutOfFoldTuned", "decide", "tune_thresholds"]
 
 META_FILE = "meta.json"
 THRESHOLDS_FILE = "thresholds.json"
@@ -48,6 +48,19 @@ class GenreClassifier(Protocol):
     def load(cls, path: Path) -> Self:
         """The model saved at `path`."""
         ...
+
+
+@runtime_checkable
+class OutOfFoldTuned(Protocol):
+    """A classifier that chose its own thresholds out of fold (on train+valid) while fitting.
+
+    Its probabilities on valid are then in-sample, so the train stage must not tune on them:
+    it takes `oof_thresholds` and reports `oof_macro_f1` (cross-fitted) as the selection score.
+    Both are None when the classifier was fitted without out-of-fold selection.
+    """
+
+    oof_thresholds: np.ndarray | None
+    oof_macro_f1: float | None
 
 
 def decide(proba: np.ndarray, thresholds: np.ndarray) -> NDArray[np.bool_]:

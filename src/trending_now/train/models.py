@@ -42,12 +42,24 @@ def classifier_class(name: str) -> type[GenreClassifier]:
 
 
 def make_classifier(
-    name: str, genres: list[str], params: TrainParams, *, seed: int
+    name: str,
+    genres: list[str],
+    params: TrainParams,
+    *,
+    seed: int,
+    embedding_cache: Path | None = None,
 ) -> GenreClassifier:
-    """An unfitted classifier of the given name, configured from the `train:` params."""
+    """An unfitted classifier of the given name, configured from the `train:` params.
+
+    `embedding_cache`: where genre-xgb caches MiniLM document vectors (None: the project's).
+    """
     if name == XgbGenreClassifier.name:
         return XgbGenreClassifier(
-            genres, params.xgb, seed=seed, threshold_grid=params.threshold_grid
+            genres,
+            params.xgb,
+            seed=seed,
+            threshold_grid=params.threshold_grid,
+            embedding_cache=embedding_cache,
         )
     if name == LogregClassifier.name:
         return LogregClassifier(genres, params.logreg, seed=seed)
@@ -83,12 +95,18 @@ def save_model(
         atomic_write_json(staging / META_FILE, {**meta, **extra})
 
 
-def load_model(path: Path) -> ThresholdedModel:
-    """The classifier saved at `path` (its class from meta.json) with its thresholds."""
+def load_model(path: Path, *, embedding_cache: Path | None = None) -> ThresholdedModel:
+    """The classifier saved at `path` (its class from meta.json) with its thresholds.
+
+    `embedding_cache`: where a model that reads MiniLM embeddings caches them (None: the
+    project's cache under Settings.var_path).
+    """
     name = read_meta(path)["name"]
     if name not in KNOWN_MODELS:
         raise ValueError(f"{path}: unknown model {name!r}; known: {sorted(KNOWN_MODELS)}")
     classifier = classifier_class(name).load(path)
+    if isinstance(classifier, XgbGenreClassifier):
+        classifier.embedding_cache = embedding_cache
     saved = json.loads((path / THRESHOLDS_FILE).read_text(encoding="utf-8"))
     thresholds = np.array([saved[g] for g in classifier.genres], dtype=float)
     return ThresholdedModel(classifier=classifier, thresholds=thresholds)

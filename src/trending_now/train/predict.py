@@ -32,11 +32,17 @@ class FramePredictions:
 
 
 def predict_frames(
-    model_dir: Path, movies: pd.DataFrame, reviews: pd.DataFrame
+    model_dir: Path,
+    movies: pd.DataFrame,
+    reviews: pd.DataFrame,
+    *,
+    embedding_cache: Path | None = None,
 ) -> FramePredictions:
     """Validated-schema movies and reviews -> predictions, building documents exactly as the
     model's training run did (its `features:` params travel in meta.json). The one path that
-    batch prediction, publishing and the skew check share."""
+    batch prediction, publishing and the skew check share. A model that reads MiniLM document
+    embeddings (genre-xgb) caches them in `embedding_cache` (None: the project's cache, shared
+    with training, so re-predicting known movies does not re-encode them)."""
     features = FeaturesParams.model_validate(read_meta(model_dir).get("features") or {})
     docs = build_documents(
         movies,
@@ -44,7 +50,7 @@ def predict_frames(
         max_review_chars=features.max_review_chars,
         max_reviews=features.max_reviews,
     )
-    model = load_model(model_dir)
+    model = load_model(model_dir, embedding_cache=embedding_cache)
     proba, decisions = model.predict(docs)
     return FramePredictions(
         [int(i) for i in docs["id"]], model.genres, model.name, proba, decisions

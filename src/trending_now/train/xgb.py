@@ -1,38 +1,70 @@
-"""TF-IDF + XGBoost, one booster per genre, hyperparameters searched on validation macro-F1.
+"""genre-xgb: one XGBoost booster per genre over TF-IDF, stacked and blended with linear scorers.
 
 Each genre's booster sees its chi2 top-k TF-IDF columns plus, when `stack_linear_c > 0`, the
-out-of-fold scores of a one-vs-rest logistic regression for every genre (stacking: the trees
-combine linear text evidence across genres, e.g. Animation with Family). The output is then
-blended with that linear model's own scores (`blend_linear_weight`).
+out-of-fold scores of a one-vs-rest logistic regression on TF-IDF for every genre (stacking: the
+trees combine linear text evidence across genres, e.g. Animation with Family). When
+`embedding_linear_c > 0` a second logistic regression reads MiniLM sentence embeddings of the
+document (features/embeddings.py). The output is a weighted mean of the boosters and those
+linear scorers.
+
+Two ways to fit, by `selection_folds`:
+- `>= 2` (the shipped setting): out-of-fold selection over train+valid (train/oof.py). The
+  booster hyperparameters are searched on train -> valid as before; then every movie of
+  train+valid is scored by members fitted without it, the blend weights and per-genre thresholds
+  are chosen on those out-of-fold probabilities, and the members are refitted on train+valid.
+  The thresholds travel with the model (`oof_thresholds`); its selection score is cross-fitted.
+- `0`: fit on train only, blend weight `blend_linear_weight` fixed, thresholds tuned on valid by
+  the train stage (the earlier behaviour; also how models saved before the blend load).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
 import joblib
 import numpy as np
+import pandas as pd
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_selection import chi2
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
-from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion
 from xgboost import XGBClassifier
 
 from trending_now.config import XgbParams
-from trending_now.train.base import Documents, macro_f1_tuned, read_meta, write_meta
+from trending_now.features.embeddings import DocumentEmbedder, default_cache_dir
+from trending_now.train.base import (
+    Documents,
+    macro_f1_tuned,
+    read_meta,
+    tune_thresholds,
+    write_meta,
+)
+from trending_now.train.oof import (
+    blend,
+    choose_weights,
+    cross_fitted_macro_f1,
+    stratified_folds,
+)
+from trending_now.train.stacking import (
+    Scorer,
+    make_embedding_linear,
+    make_linear,
+    out_of_fold_scores,
+    scores,
+)
 from trending_now.train.tfidf import make_vectorizer
 
 log = logging.getLogger(__name__)
 
+BOOSTERS, LINEAR, EMBEDDING = "boosters", "linear", "embedding"
 _VECTORIZER_FILE = "vectorizer.joblib"
 _LINEAR_FILE = "stacked_linear.joblib"
+_EMBEDDING_FILE = "embedding_linear.joblib"
 _SEARCHED = (
     "max_depth",
     "learning_rate",
@@ -56,6 +88,10 @@ class BoosterInput:
         """The chosen TF-IDF columns followed by every stacked score column."""
         return hstack([self.tfidf[:, columns], csr_matrix(self.stacked)], format="csr")
 
+    def rows(self, index: np.ndarray) -> BoosterInput:
+        """The inputs of some rows only."""
+        return BoosterInput(self.tfidf[index], self.stacked[index])
+
 
 @dataclass(frozen=True)
 class GenreBooster:
@@ -71,25 +107,6 @@ class GenreBooster:
             return np.full(x.tfidf.shape[0], self.constant)
         proba: np.ndarray = self.model.predict_proba(x.select(self.columns))[:, 1]
         return proba
-
-
-def make_linear(c: float, *, seed: int) -> OneVsRestClassifier:
-    """The one-vs-rest logistic regression whose scores are stacked into the boosters."""
-    return OneVsRestClassifier(
-        LogisticRegression(C=c, class_weight="balanced", solver="liblinear", random_state=seed)
-    )
-
-
-def out_of_fold_scores(
-    x: csr_matrix, y: np.ndarray, *, c: float, folds: int, seed: int
-) -> np.ndarray:
-    """Linear scores for each training row from a model that did not see that row."""
-    scores = np.zeros(y.shape, dtype=float)
-    splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
-    for fit_rows, score_rows in splitter.split(x):
-        linear = make_linear(c, seed=seed).fit(x[fit_rows], y[fit_rows])
-        scores[score_rows] = linear.predict_proba(x[score_rows])
-    return scores
 
 
 @dataclass
@@ -143,9 +160,9 @@ def _fit_genre(x: BoosterInput, y: np.ndarray, params: XgbParams, *, seed: int) 
 
 def select_columns(x: csr_matrix, y: np.ndarray, *, k: int) -> np.ndarray:
     """Indices of the `k` columns with the highest chi2 score against `y` (ties: lower index)."""
-    scores, _ = chi2(x, y)
-    scores = np.nan_to_num(scores, nan=0.0)
-    order = np.argsort(-scores, kind="stable")[: min(k, x.shape[1])]
+    chi, _ = chi2(x, y)
+    chi = np.nan_to_num(chi, nan=0.0)
+    order = np.argsort(-chi, kind="stable")[: min(k, x.shape[1])]
     return np.sort(order).astype(np.int64)
 
 
@@ -175,14 +192,6 @@ def predict_boosters(boosters: Sequence[GenreBooster], x: BoosterInput) -> np.nd
     return proba
 
 
-def blend(boosted: np.ndarray, x: BoosterInput, *, weight: float) -> np.ndarray:
-    """Booster probabilities mixed with the stacked linear scores (unchanged without stacking)."""
-    if x.stacked.shape[1] == 0 or weight == 0:
-        return boosted
-    mixed: np.ndarray = (1.0 - weight) * boosted + weight * x.stacked
-    return mixed
-
-
 def search_boosters(
     train: tuple[BoosterInput, np.ndarray],
     valid: tuple[BoosterInput, np.ndarray],
@@ -190,12 +199,18 @@ def search_boosters(
     *,
     seed: int,
     threshold_grid: Sequence[float],
+    linear_valid: np.ndarray | None = None,
 ) -> tuple[list[GenreBooster], XgbParams, SearchReport]:
-    """Random search scored by validation macro-F1 at tuned thresholds; the best boosters."""
+    """Random search scored by validation macro-F1 at tuned thresholds; the best boosters.
+
+    A candidate is scored as `(1 - blend_linear_weight) * boosters + blend_linear_weight *
+    linear_valid` when the TF-IDF linear scores of the validation rows are given.
+    """
     report = SearchReport()
     best: tuple[float, list[GenreBooster], XgbParams] | None = None
     started = time.monotonic()
     candidates = sample_candidates(params, iterations=params.search.iterations, seed=seed)
+    weight = params.blend_linear_weight if linear_valid is not None else 0.0
     for index, candidate in enumerate(candidates):
         if index > 0 and time.monotonic() - started > params.search.time_budget_s:
             report.cut_by_budget = True
@@ -203,9 +218,9 @@ def search_boosters(
             break
         tic = time.monotonic()
         boosters = fit_boosters(train[0], train[1], candidate, seed=seed)
-        proba = blend(
-            predict_boosters(boosters, valid[0]), valid[0], weight=params.blend_linear_weight
-        )
+        proba = predict_boosters(boosters, valid[0])
+        if linear_valid is not None and weight > 0:
+            proba = (1.0 - weight) * proba + weight * linear_valid
         score = macro_f1_tuned(valid[1], proba, threshold_grid)
         trial = {name: getattr(candidate, name) for name in _SEARCHED}
         report.trials.append({**trial, "valid_macro_f1": score, "seconds": time.monotonic() - tic})
@@ -216,8 +231,14 @@ def search_boosters(
     return best[1], best[2], report
 
 
+def _kfold(n_rows: int, *, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Plain shuffled K-fold rows (the stacking folds of train-only fitting)."""
+    splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros((n_rows, 1))))
+
+
 class XgbGenreClassifier:
-    """TF-IDF (word + char n-grams) and one XGBoost booster per genre."""
+    """TF-IDF boosters per genre, stacked with and blended with linear scorers (see module doc)."""
 
     name = "genre-xgb"
 
@@ -228,63 +249,222 @@ class XgbGenreClassifier:
         *,
         seed: int,
         threshold_grid: Sequence[float] = (0.5,),
+        embedding_cache: Path | None = None,
     ) -> None:
         self.genres = list(genres)
         self.params = params
         self.seed = seed
         self.threshold_grid = list(threshold_grid)
+        self.embedding_cache = embedding_cache
         self.vectorizer: FeatureUnion = make_vectorizer(params.tfidf)
-        self.linear: OneVsRestClassifier | None = None
+        self.linear: Scorer | None = None
+        self.embedding_linear: Scorer | None = None
         self.boosters: list[GenreBooster] = []
         self.search_report = SearchReport()
+        self.blend_weights: dict[str, float] = self._fixed_weights()
+        # Set by out-of-fold selection (selection_folds >= 2); the train stage then uses them.
+        self.oof_thresholds: np.ndarray | None = None
+        self.oof_macro_f1: float | None = None
+        self.selection: dict[str, Any] = {}
+
+    # -- fitting ---------------------------------------------------------------------------
 
     def fit(
         self, train: Documents, y_train: np.ndarray, valid: Documents, y_valid: np.ndarray
     ) -> Self:
-        """Fit TF-IDF (and the stacked linear model) on train, search boosters on valid."""
-        y_train = np.asarray(y_train)
-        tfidf_train = self.vectorizer.fit_transform(train["text"])
-        x_train = BoosterInput(tfidf_train, self._fit_stack(tfidf_train, y_train))
-        x_valid = self._inputs(valid)
+        """Fit (see the module docstring); valid is used for selection, never test."""
+        if self.params.selection_folds >= 2:
+            return self._fit_out_of_fold(train, np.asarray(y_train), valid, np.asarray(y_valid))
+        return self._fit_on_train(train, np.asarray(y_train), valid, np.asarray(y_valid))
+
+    def _fit_on_train(
+        self, train: Documents, y_train: np.ndarray, valid: Documents, y_valid: np.ndarray
+    ) -> Self:
+        """The TF-IDF linear model on train (stacked out of fold within train), boosters searched
+        on valid; the embedding scorer is not used (it joins only through out-of-fold blending)."""
+        tfidf = self.vectorizer.fit_transform(train["text"])
+        folds = _kfold(len(train), folds=self.params.stack_folds, seed=self.seed)
+        member_oof = self._fit_scorers(tfidf, None, y_train, folds)
+        x_train = BoosterInput(tfidf, self._stack(member_oof, len(train)))
+        tfidf_valid = self.vectorizer.transform(valid["text"])
+        valid_scores = self._scorer_scores(tfidf_valid, valid)
+        x_valid = BoosterInput(tfidf_valid, self._stack(valid_scores, len(valid)))
         self.boosters, self.params, self.search_report = search_boosters(
             (x_train, y_train),
-            (x_valid, np.asarray(y_valid)),
+            (x_valid, y_valid),
             self.params,
             seed=self.seed,
             threshold_grid=self.threshold_grid,
+            linear_valid=valid_scores.get(LINEAR),
+        )
+        self.blend_weights = self._fixed_weights()
+        return self
+
+    def _fit_out_of_fold(
+        self, train: Documents, y_train: np.ndarray, valid: Documents, y_valid: np.ndarray
+    ) -> Self:
+        """Search on train -> valid, choose blend and thresholds out of fold, refit on both."""
+        started = time.monotonic()
+        pool = pd.concat([train, valid], ignore_index=True)
+        y = np.vstack([y_train, y_valid]).astype(int)
+        in_train = np.arange(len(pool)) < len(train)
+        # The vocabulary and IDF see the train+valid texts (no labels): every fold shares them.
+        tfidf = self.vectorizer.fit_transform(pool["text"])
+        embedded = self._embed(pool)
+        folds = stratified_folds(y, folds=self.params.selection_folds, seed=self.seed)
+        member_oof = self._fit_scorers(tfidf, embedded, y, folds)
+        x = BoosterInput(tfidf, self._stack(member_oof, len(pool)))
+        chosen = self._search(x, y, in_train, member_oof.get(LINEAR))
+        boosted = np.zeros(y.shape)
+        for fit_rows, held_rows in folds:
+            fold_boosters = fit_boosters(x.rows(fit_rows), y[fit_rows], chosen, seed=self.seed)
+            boosted[held_rows] = predict_boosters(fold_boosters, x.rows(held_rows))
+        members = {BOOSTERS: boosted, **member_oof}
+        self.blend_weights, tuned = choose_weights(
+            members, y, self.threshold_grid, step=self.params.blend_step
+        )
+        blended = blend(members, self.blend_weights)
+        self.oof_thresholds = tune_thresholds(y, blended, self.threshold_grid)
+        self.oof_macro_f1 = cross_fitted_macro_f1(
+            y, blended, self.threshold_grid, folds=self.params.selection_folds, seed=self.seed + 1
+        )
+        self.selection = self._selection_report(members, y, tuned)
+        self.boosters = fit_boosters(x, y, chosen, seed=self.seed)
+        self.params = chosen
+        log.info(
+            "genre-xgb: blend %s, out-of-fold macro-F1 %.4f (thresholds tuned on the same rows "
+            "%.4f) in %.0f s",
+            self.blend_weights,
+            self.oof_macro_f1,
+            tuned,
+            time.monotonic() - started,
         )
         return self
 
-    def _fit_stack(self, x: csr_matrix, y: np.ndarray) -> np.ndarray:
-        """Out-of-fold linear scores for train; the linear model refit on all of train."""
-        c = self.params.stack_linear_c
-        if c <= 0:
-            self.linear = None
-            return np.zeros((x.shape[0], 0))
-        self.linear = make_linear(c, seed=self.seed).fit(x, y)
-        return out_of_fold_scores(x, y, c=c, folds=self.params.stack_folds, seed=self.seed)
+    def _search(
+        self, x: BoosterInput, y: np.ndarray, in_train: np.ndarray, linear: np.ndarray | None
+    ) -> XgbParams:
+        """The booster hyperparameters: searched on train -> valid (one candidate: no fit)."""
+        if self.params.search.iterations <= 1:
+            self.search_report = SearchReport(
+                trials=[{name: getattr(self.params, name) for name in _SEARCHED}]
+            )
+            return self.params
+        train_rows, valid_rows = np.flatnonzero(in_train), np.flatnonzero(~in_train)
+        _, chosen, self.search_report = search_boosters(
+            (x.rows(train_rows), y[train_rows]),
+            (x.rows(valid_rows), y[valid_rows]),
+            self.params,
+            seed=self.seed,
+            threshold_grid=self.threshold_grid,
+            linear_valid=None if linear is None else linear[valid_rows],
+        )
+        return chosen
+
+    def _fit_scorers(
+        self,
+        tfidf: csr_matrix,
+        embedded: np.ndarray | None,
+        y: np.ndarray,
+        folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    ) -> dict[str, np.ndarray]:
+        """Out-of-fold scores of the linear scorers; each then refitted on every row."""
+        member_oof: dict[str, np.ndarray] = {}
+        c, seed = self.params.stack_linear_c, self.seed
+        self.linear = None
+        if c > 0:
+            member_oof[LINEAR] = out_of_fold_scores(
+                lambda: make_linear(c, seed=seed), tfidf, y, folds
+            )
+            self.linear = make_linear(c, seed=seed).fit(tfidf, y)
+        e_c = self.params.embedding_linear_c
+        self.embedding_linear = None
+        if embedded is not None:
+            member_oof[EMBEDDING] = out_of_fold_scores(
+                lambda: make_embedding_linear(e_c, seed=seed), embedded, y, folds
+            )
+            self.embedding_linear = make_embedding_linear(e_c, seed=seed).fit(embedded, y)
+        return member_oof
+
+    def _selection_report(
+        self, members: Mapping[str, np.ndarray], y: np.ndarray, tuned: float
+    ) -> dict[str, Any]:
+        """Out-of-fold scores of each member and of the chosen blend, for meta.json and docs."""
+        grid, k, seed = self.threshold_grid, self.params.selection_folds, self.seed + 1
+        return {
+            "folds": k,
+            "rows": len(y),
+            "weights": dict(self.blend_weights),
+            "blend_macro_f1_cross_fitted": self.oof_macro_f1,
+            "blend_macro_f1_tuned_on_same_rows": tuned,
+            "members_macro_f1_cross_fitted": {
+                name: cross_fitted_macro_f1(y, proba, grid, folds=k, seed=seed)
+                for name, proba in members.items()
+            },
+        }
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def _fixed_weights(self) -> dict[str, float]:
+        """Blend weights of train-only fitting: boosters and the TF-IDF linear model."""
+        if self.params.stack_linear_c <= 0 or self.params.blend_linear_weight == 0:
+            return {BOOSTERS: 1.0}
+        w = self.params.blend_linear_weight
+        return {BOOSTERS: 1.0 - w, LINEAR: w}
+
+    def _embed(self, docs: Documents) -> np.ndarray | None:
+        """MiniLM document vectors when the embedding scorer is on, else None."""
+        if self.params.embedding_linear_c <= 0:
+            return None
+        cache = self.embedding_cache or default_cache_dir()
+        embedder = DocumentEmbedder(self.params.embeddings, cache_dir=cache)
+        return embedder.embed([str(t) for t in docs["text"]])
+
+    def _stack(self, member_scores: Mapping[str, np.ndarray], n_rows: int) -> np.ndarray:
+        """The stacked booster inputs: the TF-IDF linear scores of every genre (or no columns)."""
+        if LINEAR in member_scores:
+            return np.asarray(member_scores[LINEAR], dtype=float)
+        return np.zeros((n_rows, 0))
+
+    def _scorer_scores(self, tfidf: csr_matrix, docs: Documents) -> dict[str, np.ndarray]:
+        """The fitted linear scorers' probabilities for some documents."""
+        out: dict[str, np.ndarray] = {}
+        if self.linear is not None:
+            out[LINEAR] = scores(self.linear, tfidf)
+        if self.embedding_linear is not None:
+            out[EMBEDDING] = scores(self.embedding_linear, self._embed(docs))
+        return out
 
     def _inputs(self, docs: Documents) -> BoosterInput:
         """Booster inputs for documents the model was not fitted on."""
         tfidf = self.vectorizer.transform(docs["text"])
-        stacked = (
-            self.linear.predict_proba(tfidf)
-            if self.linear is not None
-            else np.zeros((tfidf.shape[0], 0))
+        linear = scores(self.linear, tfidf) if self.linear is not None else None
+        return BoosterInput(
+            tfidf, self._stack({} if linear is None else {LINEAR: linear}, len(docs))
         )
-        return BoosterInput(tfidf, np.asarray(stacked, dtype=float))
+
+    def member_proba(self, docs: Documents) -> dict[str, np.ndarray]:
+        """Each blend member's probabilities for `docs` (boosters, linear, embedding)."""
+        tfidf = self.vectorizer.transform(docs["text"])
+        member_scores = self._scorer_scores(tfidf, docs)
+        x = BoosterInput(tfidf, self._stack(member_scores, len(docs)))
+        return {BOOSTERS: predict_boosters(self.boosters, x), **member_scores}
 
     def predict_proba(self, docs: Documents) -> np.ndarray:
-        """Per-genre probabilities: boosters, blended with the stacked linear model if any."""
-        inputs = self._inputs(docs)
-        boosted = predict_boosters(self.boosters, inputs)
-        return blend(boosted, inputs, weight=self.params.blend_linear_weight)
+        """Per-genre probabilities: the blend of boosters and linear scorers."""
+        members = self.member_proba(docs)
+        weights = {k: w for k, w in self.blend_weights.items() if w > 0}
+        return blend(members, weights)
+
+    # -- persistence -----------------------------------------------------------------------
 
     def save(self, path: Path) -> None:
-        """Write the vectoriser (joblib), one .ubj per booster and meta.json."""
+        """Write the vectoriser and scorers (joblib), one .ubj per booster and meta.json."""
         path.mkdir(parents=True, exist_ok=True)
         joblib.dump(self.vectorizer, path / _VECTORIZER_FILE)
         joblib.dump(self.linear, path / _LINEAR_FILE)
+        if self.embedding_linear is not None:
+            joblib.dump(self.embedding_linear, path / _EMBEDDING_FILE)
         constants: dict[str, float] = {}
         for j, booster in enumerate(self.boosters):
             np.save(path / f"columns_{j:02d}.npy", booster.columns)
@@ -300,6 +480,8 @@ class XgbGenreClassifier:
             seed=self.seed,
             constant_genres=constants,
             search=self.search_report.__dict__,
+            blend_weights=self.blend_weights,
+            selection=self.selection,
         )
 
     @classmethod
@@ -309,9 +491,14 @@ class XgbGenreClassifier:
         model = cls(meta["genres"], XgbParams.model_validate(meta["params"]), seed=meta["seed"])
         model.vectorizer = joblib.load(path / _VECTORIZER_FILE)
         model.linear = joblib.load(path / _LINEAR_FILE)
+        if (path / _EMBEDDING_FILE).exists():
+            model.embedding_linear = joblib.load(path / _EMBEDDING_FILE)
         model.boosters = [
             _load_booster(path, j, meta["constant_genres"]) for j in range(len(model.genres))
         ]
+        # Models saved before out-of-fold blending carry no weights: their fixed blend applies.
+        model.blend_weights = dict(meta.get("blend_weights") or model._fixed_weights())
+        model.selection = dict(meta.get("selection") or {})
         return model
 
 

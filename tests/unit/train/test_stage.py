@@ -61,6 +61,7 @@ def _run(
         seed=0,
         tracker=tracker,
         repo_dir=root,
+        embedding_cache=root / "embeddings",
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from scipy.sparse import csr_matrix
 
 from tests.unit.train.conftest import Splits
-from trending_now.config import XgbParams
+from trending_now.config import EmbeddingParams, XgbParams
 from trending_now.train.xgb import (
     BoosterInput,
     XgbGenreClassifier,
@@ -95,7 +95,8 @@ def test_blend_weight_moves_output_from_boosters_to_the_stacked_linear_model(
     assert model.linear is not None
     linear = model.linear.predict_proba(model.vectorizer.transform(splits.test["text"]))
     np.testing.assert_allclose(model.predict_proba(splits.test), linear)
-    model.params = model.params.model_copy(update={"blend_linear_weight": 0.0})
+    assert model.blend_weights == {"boosters": 0.0, "linear": 1.0}
+    model.blend_weights = {"boosters": 1.0}
     inputs = model._inputs(splits.test)
     boosted = predict_boosters(model.boosters, inputs)
     np.testing.assert_array_equal(model.predict_proba(splits.test), boosted)
@@ -108,3 +109,81 @@ def test_without_stacking_boosters_see_tfidf_only(
     model = _fit(splits, small_xgb_params.model_copy(update={"stack_linear_c": 0.0}))
     assert model.linear is None
     assert model._inputs(splits.test).stacked.shape == (len(splits.test), 0)
+
+
+# -- out-of-fold selection on train+valid (selection_folds >= 2), with the MiniLM scorer --------
+
+OOF_GRID = [round(0.05 * i, 2) for i in range(1, 20)]
+
+
+def _oof_params(small: XgbParams) -> XgbParams:
+    return small.model_copy(
+        update={
+            "selection_folds": 3,
+            "embedding_linear_c": 0.05,
+            "embeddings": EmbeddingParams(max_length=32, max_windows=1, torch_threads=1),
+            "blend_step": 0.25,
+        }
+    )
+
+
+def _fit_oof(splits: Splits, params: XgbParams, cache: Path) -> XgbGenreClassifier:
+    model = XgbGenreClassifier(
+        splits.genres, params, seed=0, threshold_grid=OOF_GRID, embedding_cache=cache
+    )
+    return model.fit(splits.train, splits.y_train, splits.valid, splits.y_valid)
+
+
+@pytest.fixture(scope="module")
+def oof_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("embeddings")
+
+
+def test_out_of_fold_selection_refits_on_train_and_valid_and_keeps_its_thresholds(
+    splits: Splits, small_xgb_params: XgbParams, oof_cache: Path
+) -> None:
+    model = _fit_oof(splits, _oof_params(small_xgb_params), oof_cache)
+    pool = len(splits.train) + len(splits.valid)
+    assert len(list(oof_cache.rglob("*.npy"))) == pool  # each document embedded once, cached
+    assert model.selection["rows"] == pool and model.selection["folds"] == 3
+    assert model.embedding_linear is not None
+    assert model.embedding_linear[0].n_samples_seen_ == pool  # refitted on train+valid
+    assert set(model.blend_weights) <= {"boosters", "linear", "embedding"}
+    assert sum(model.blend_weights.values()) == pytest.approx(1.0)
+    assert model.oof_thresholds is not None and model.oof_thresholds.shape == (len(splits.genres),)
+    assert set(model.oof_thresholds.tolist()) <= set(OOF_GRID) | {0.5}
+    scores = model.selection["members_macro_f1_cross_fitted"]
+    assert set(scores) == {"boosters", "linear", "embedding"}
+    assert model.oof_macro_f1 == model.selection["blend_macro_f1_cross_fitted"]
+    assert 0.0 < model.oof_macro_f1 <= model.selection["blend_macro_f1_tuned_on_same_rows"]
+    members = model.member_proba(splits.test)
+    expected = sum(w * members[name] for name, w in model.blend_weights.items())
+    np.testing.assert_allclose(model.predict_proba(splits.test), expected)
+    np.testing.assert_array_equal(
+        model.predict_proba(splits.test),
+        _fit_oof(splits, _oof_params(small_xgb_params), oof_cache).predict_proba(splits.test),
+    )
+
+
+def test_out_of_fold_model_round_trips_and_the_stage_takes_its_thresholds(
+    tmp_path: Path, splits: Splits, small_xgb_params: XgbParams, oof_cache: Path
+) -> None:
+    from trending_now.config import TrainParams
+    from trending_now.train import SelectionData, fit_and_tune
+    from trending_now.train.models import load_model, save_model
+
+    data = SelectionData(splits.genres, splits.train, splits.y_train, splits.valid, splits.y_valid)
+    params = TrainParams(threshold_grid=OOF_GRID, xgb=_oof_params(small_xgb_params))
+    fitted = fit_and_tune("genre-xgb", data, params, seed=0, embedding_cache=oof_cache)
+    classifier = fitted.model.classifier
+    assert isinstance(classifier, XgbGenreClassifier)
+    np.testing.assert_array_equal(fitted.model.thresholds, classifier.oof_thresholds)
+    assert fitted.valid_macro_f1 == classifier.oof_macro_f1
+    save_model(fitted.model, tmp_path / "xgb")
+    loaded = load_model(tmp_path / "xgb", embedding_cache=oof_cache)
+    assert isinstance(loaded.classifier, XgbGenreClassifier)
+    assert loaded.classifier.blend_weights == classifier.blend_weights
+    np.testing.assert_array_equal(loaded.thresholds, fitted.model.thresholds)
+    np.testing.assert_array_equal(
+        loaded.classifier.predict_proba(splits.test), classifier.predict_proba(splits.test)
+    )
