@@ -137,9 +137,8 @@ def trending_train() -> None:
         from trending_now.governance.tasks import promote_if_allowed
 
         answer = get_current_context()["ti"].xcom_pull(task_ids="approval") or {}
-        return promote_if_allowed(
-            decision, actor=_actor(), approved_by=answer.get("responded_by_user")
-        )
+        approver = answer.get("responded_by_user") or {}  # a HITLUser: {"id": ..., "name": ...}
+        return promote_if_allowed(decision, actor=_actor(), approved_by=approver.get("name"))
 
     models = train()
     features() >> models

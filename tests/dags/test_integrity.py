@@ -56,6 +56,45 @@ def test_train_promotes_only_through_the_gate_and_optional_approval(dagbag) -> N
     assert dag.params["require_approval"] is False
 
 
+class _RuntimeTI:
+    """What SkipMixin.skip uses of the runtime task instance: its map index and XCom push."""
+
+    map_index = -1
+
+    def __init__(self) -> None:
+        self.xcom: dict[str, object] = {}
+
+    def xcom_push(self, key: str, value: object) -> None:
+        self.xcom[key] = value
+
+
+def _answer(option: str) -> dict[str, object]:
+    from datetime import UTC, datetime
+
+    user = {"id": "ml-reviewer", "name": "ml-reviewer"}
+    return {"chosen_options": [option], "params_input": {}, "responded_at": datetime.now(UTC),
+            "responded_by_user": user}  # fmt: skip
+
+
+def test_train_reject_skips_promote_and_approve_does_not(dagbag) -> None:  # type: ignore[no-untyped-def]
+    """The operator's own resume code on a Reject answer skips `promote` (whatever its trigger
+    rule: a skip is final) without failing the run; on Approve it skips nothing."""
+    from airflow.sdk.exceptions import DownstreamTasksSkipped
+
+    approval = dagbag.dags["trending_train"].get_task("approval")
+    assert approval.options == ["Approve", "Reject"] and approval.defaults is None
+    assert approval.fail_on_reject is False  # a Reject is a decision, not a failed run
+    assert approval.downstream_task_ids == {"promote"}
+    ti = _RuntimeTI()
+    with pytest.raises(DownstreamTasksSkipped) as skipped:
+        approval.execute_complete(context={"task": approval, "ti": ti}, event=_answer("Reject"))
+    assert skipped.value.tasks == ["promote"]
+    assert ti.xcom == {"skipmixin_key": {"skipped": ["promote"]}}
+    ti = _RuntimeTI()
+    ok = approval.execute_complete(context={"task": approval, "ti": ti}, event=_answer("Approve"))
+    assert ok["responded_by_user"]["name"] == "ml-reviewer" and ti.xcom == {}
+
+
 def test_dag_id_is_file_name(dagbag) -> None:  # type: ignore[no-untyped-def]
     for dag_id, dag in dagbag.dags.items():
         assert Path(dag.fileloc).stem == dag_id

@@ -1,21 +1,29 @@
 """`airflow dags test trending_train` on real validated data: features -> train -> evaluate
 through real DVC stages, then gate -> register -> promote into a real GTO registry, in a
 throwaway git workspace with a shrunken search and CI-sized gate thresholds so it runs in CI;
-publish then serves the production version fetched from the DVC remote."""
+publish then serves the production version fetched from the DVC remote.
+
+The run requires human approval: `airflow dags test` parks `approval` in AWAITING_INPUT and waits,
+and the test answers "Approve" as a named user through a real `airflow api-server` on the same
+metadata DB, with the REST call the UI's Required Actions page makes (PATCH .../hitlDetails)."""
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
+import time
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import yaml
 
 from tests.dags.test_ingest_dag_run import BIN, ROOT, make_workspace
-from tests.utils.servers import free_port, start_source_server
+from tests.utils.servers import free_port, start_source_server, stop_process_group, wait_for_http
 from trending_now.config import IngestParams, Settings, ValidateParams
 from trending_now.governance import audit
 from trending_now.ingest import run_stage as ingest_stage
@@ -25,6 +33,7 @@ from trending_now.validate import run_stage as validate_stage
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 API_KEY = "train-dag-test-key-0123456789"
+REVIEWER = "ml-reviewer"  # a simple-auth-manager user with the "user" role (may answer HITL)
 
 
 def _shrink_params(path: Path) -> None:
@@ -64,6 +73,35 @@ def _as_git_checkout(ws: Path) -> None:
     _git(ws, "commit", "-qm", "workspace")
 
 
+def _login(http: httpx.Client, username: str, password: str) -> None:
+    """Log the API client in as `username` (the simple auth manager's token endpoint)."""
+    resp = http.post("/auth/token", json={"username": username, "password": password})
+    assert resp.status_code < 400, resp.text
+    http.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
+
+
+def _approve_when_asked(
+    http: httpx.Client, dag_test: subprocess.Popen[bytes], log: Path, timeout_s: float
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Wait until the run's `approval` task asks, then answer "Approve" the way the Required
+    Actions page does; return the request as listed and the recorded response."""
+    runs = "/api/v2/dags/trending_train/dagRuns"
+    deadline = time.monotonic() + timeout_s
+    while dag_test.poll() is None and time.monotonic() < deadline:
+        listed = http.get(f"{runs}/~/hitlDetails", params={"response_received": False})
+        assert listed.status_code == 200, listed.text
+        if pending := listed.json()["hitl_details"]:
+            ti = pending[0]["task_instance"]
+            answer = http.patch(
+                f"{runs}/{ti['dag_run_id']}/taskInstances/{ti['task_id']}/-1/hitlDetails",
+                json={"chosen_options": ["Approve"]},
+            )
+            assert answer.status_code == 200, answer.text
+            return pending[0], answer.json()
+        time.sleep(1.0)
+    raise AssertionError(f"no approval was asked for; dags test log:\n{log.read_text()[-4000:]}")
+
+
 def test_train_dag_versions_models_and_metrics(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
     _shrink_params(ws / "params.yaml")
@@ -79,7 +117,11 @@ def test_train_dag_versions_models_and_metrics(tmp_path: Path) -> None:
         quarantine_dir=ws / "data/quarantine", params=ValidateParams(),
     )  # fmt: skip
 
-    settings = Settings(project_dir=ws, var_dir=tmp_path / "var", source_port=free_port())
+    settings = Settings(
+        project_dir=ws, var_dir=tmp_path / "var", source_port=free_port(),
+        airflow_port=free_port(), airflow_worker_log_port=free_port(),
+        airflow_trigger_log_port=free_port(),
+    )  # fmt: skip
     env = {
         **os.environ,
         **airflow_env(settings),
@@ -88,14 +130,49 @@ def test_train_dag_versions_models_and_metrics(tmp_path: Path) -> None:
         "TRENDING_VAR_DIR": str(tmp_path / "var"),
         "TRENDING_TRACKER": "wandb",
         "WANDB_MODE": "offline",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"admin:admin,{REVIEWER}:user",
     }
+    password = secrets.token_urlsafe(16)
+    passwords = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+    passwords.parent.mkdir(parents=True, exist_ok=True)
+    passwords.write_text(json.dumps({REVIEWER: password}))  # admin's is generated at start
     subprocess.run([BIN / "airflow", "db", "migrate"], env=env, check=True, capture_output=True)
-    proc = subprocess.run(
-        [BIN / "airflow", "dags", "test", "trending_train", "-c",
-         json.dumps({"family": "xgb", "fast": False})],
-        env=env, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+
+    # The API server starts while the DAG trains (same metadata DB), so it costs no wall time.
+    api_log, test_log = tmp_path / "api-server.log", tmp_path / "dags-test.log"
+    with api_log.open("wb") as api_out, test_log.open("wb") as test_out:
+        api = subprocess.Popen(
+            [BIN / "airflow", "api-server", "--workers", "1"], env=env,
+            stdout=api_out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        proc = subprocess.Popen(
+            [BIN / "airflow", "dags", "test", "trending_train", "-c",
+             json.dumps({"family": "xgb", "fast": False, "require_approval": True})],
+            env=env, stdout=test_out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        base_url = env["AIRFLOW__API__BASE_URL"]
+        wait_for_http(f"{base_url}/api/v2/monitor/health", api, api_log, timeout_s=180)
+        with httpx.Client(base_url=base_url, timeout=30.0) as http:
+            _login(http, REVIEWER, password)
+            asked, answered = _approve_when_asked(http, proc, test_log, timeout_s=900)
+            proc.wait(timeout=300)
+            run_id = asked["task_instance"]["dag_run_id"]
+            run = http.get(f"/api/v2/dags/trending_train/dagRuns/{run_id}").json()
+            tis = http.get(f"/api/v2/dags/trending_train/dagRuns/{run_id}/taskInstances").json()
+    finally:
+        stop_process_group(proc)
+        stop_process_group(api)
+    assert proc.returncode == 0, test_log.read_text()[-6000:]
+
+    # The reviewer saw the version the gate passed, answered as themself, and the run went on.
+    assert asked["task_instance"]["task_id"] == "approval"
+    assert asked["subject"] == "Promote genre-xgb@v1.0.0 to production?"
+    assert answered["chosen_options"] == ["Approve"]
+    assert answered["responded_by"] == {"id": REVIEWER, "name": REVIEWER}
+    states = {ti["task_id"]: ti["state"] for ti in tis["task_instances"]}
+    assert run["state"] == "success", states
+    assert states["decide"] == states["approval"] == states["promote"] == "success", states
 
     lock = yaml.safe_load((ws / "dvc.lock").read_text())["stages"]
     assert {"features", "train_xgb", "evaluate"} <= set(lock)
@@ -120,6 +197,9 @@ def test_train_dag_versions_models_and_metrics(tmp_path: Path) -> None:
     events = audit.read_entries(log)
     assert [e["kind"] for e in events] == ["training", "gate_decision", "promotion"]
     assert all(e["actor"].startswith("airflow:trending_train:") for e in events[1:])
+    assert events[2]["actor"] == f"airflow:trending_train:{run_id}"
+    promotion = events[2]["details"]
+    assert (promotion["version"], promotion["approved_by"]) == ("v1.0.0", REVIEWER), promotion
     assert audit.verify(log).ok
 
     # Publish serves the production version, fetched from the DVC remote at its tag.
