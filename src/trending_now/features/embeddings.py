@@ -97,6 +97,7 @@ class DocumentEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One vector per text, read from the cache when present, else encoded (and stored)."""
         started = time.monotonic()
+        encoded_before, windows_before = self.stats["encoded"], self.stats["windows"]
         vectors: list[np.ndarray] = []
         for text in texts:
             key = self.cache_key(text)
@@ -108,12 +109,12 @@ class DocumentEmbedder:
             else:
                 self.stats["cached"] += 1
             vectors.append(vector)
-        if self.stats["encoded"]:
+        if self.stats["encoded"] > encoded_before:  # this call's figures; stats accumulate
             log.info(
                 "embeddings: %d documents (%d encoded, %d windows) in %.1f s",
                 len(texts),
-                self.stats["encoded"],
-                self.stats["windows"],
+                self.stats["encoded"] - encoded_before,
+                self.stats["windows"] - windows_before,
                 time.monotonic() - started,
             )
         if not vectors:

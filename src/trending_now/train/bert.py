@@ -31,6 +31,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from transformers.masking_utils import create_bidirectional_mask
 
 from trending_now.config import BertParams
+from trending_now.features.embeddings import token_windows
 from trending_now.train.base import Documents, macro_f1_tuned, read_meta, write_meta
 
 log = logging.getLogger(__name__)
@@ -68,13 +69,6 @@ def pretrained_dir(package: str) -> Path:
     return Path(module.get_model_path())
 
 
-def spread_indices(n_pieces: int, k: int) -> list[int]:
-    """Up to `k` distinct piece indices in order: the first, the last and evenly between."""
-    if n_pieces <= k:
-        return list(range(n_pieces))
-    return [int(i) for i in np.linspace(0, n_pieces - 1, k).round()]
-
-
 def chunk_documents(
     tokenizer: Any, texts: Sequence[str], *, max_length: int, max_chunks: int
 ) -> Chunks:
@@ -84,9 +78,8 @@ def chunk_documents(
     ids: list[list[int]] = []
     owner: list[int] = []
     for doc, tokens in enumerate(encoded):
-        pieces = [tokens[i : i + body] for i in range(0, len(tokens), body)] or [[]]
-        for k in spread_indices(len(pieces), max_chunks):
-            ids.append([tokenizer.cls_token_id, *pieces[k], tokenizer.sep_token_id])
+        for window in token_windows(tokens, body=body, max_windows=max_chunks):
+            ids.append([tokenizer.cls_token_id, *window, tokenizer.sep_token_id])
             owner.append(doc)
     return Chunks(ids=ids, owner=np.asarray(owner, dtype=np.int64), n_docs=len(encoded))
 

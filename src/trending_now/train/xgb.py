@@ -256,6 +256,7 @@ class XgbGenreClassifier:
         self.seed = seed
         self.threshold_grid = list(threshold_grid)
         self.embedding_cache = embedding_cache
+        self._embedder: DocumentEmbedder | None = None  # made on first use (after load_model)
         self.vectorizer: FeatureUnion = make_vectorizer(params.tfidf)
         self.linear: Scorer | None = None
         self.embedding_linear: Scorer | None = None
@@ -416,9 +417,10 @@ class XgbGenreClassifier:
         """MiniLM document vectors when the embedding scorer is on, else None."""
         if self.params.embedding_linear_c <= 0:
             return None
-        cache = self.embedding_cache or default_cache_dir()
-        embedder = DocumentEmbedder(self.params.embeddings, cache_dir=cache)
-        return embedder.embed([str(t) for t in docs["text"]])
+        if self._embedder is None:  # one per model: MiniLM loads once, however many predicts
+            cache = self.embedding_cache or default_cache_dir()
+            self._embedder = DocumentEmbedder(self.params.embeddings, cache_dir=cache)
+        return self._embedder.embed([str(t) for t in docs["text"]])
 
     def _stack(self, member_scores: Mapping[str, np.ndarray], n_rows: int) -> np.ndarray:
         """The stacked booster inputs: the TF-IDF linear scores of every genre (or no columns)."""

@@ -11,6 +11,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from tests.utils.bert import TINY_PARAMS, TinySplits, fit_tiny, offline, tiny_splits
 from trending_now.config import BertParams
+from trending_now.features.embeddings import spread_indices
 from trending_now.train.base import read_meta
 from trending_now.train.bert import (
     BertGenreClassifier,
@@ -24,7 +25,6 @@ from trending_now.train.bert import (
     predict_chunks,
     pretrained_dir,
     sample_chunks,
-    spread_indices,
     upper_logits,
     with_fast,
 )
