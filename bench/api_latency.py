@@ -133,7 +133,7 @@ def _database(backend: str, work: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{work / 'serving' / 'current.sqlite3'}"
         return
-    from trending_now.localdb import start_postgres
+    from trending_now.ops.localdb import start_postgres
 
     server = start_postgres(work / "postgres")
     try:

@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from trending_now import audit
 from trending_now.config import get_settings, load_params
-from trending_now.governance import audit
 from trending_now.governance.gate import GateInputs, run_gate
 from trending_now.ingest import run_stage as ingest_stage
 from trending_now.io import atomic_write_json
@@ -65,7 +65,7 @@ def _contract_report(work: Path) -> dict[str, object]:
         {"run_id": report.run_id, "source": "replay"},
         actor="bench",
     )
-    return report.to_dict()
+    return report.model_dump()
 
 
 def main() -> None:

@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from trending_now.governance.promotion import rollback
 from trending_now.io import atomic_write_json
-from trending_now.registry import assign_stage, production, register
+from trending_now.registry.promotion import rollback
+from trending_now.registry.versions import assign_stage, production, register
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULT = ROOT / "bench" / "results" / "governance_rollback.json"

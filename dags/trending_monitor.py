@@ -39,26 +39,27 @@ def trending_monitor() -> None:
     @task(execution_timeout=timedelta(minutes=30))
     def monitor(run_id: str | None = None) -> dict[str, Any]:
         """Run the monitor stage; return the decision and where the reports are."""
-        from trending_now.monitor.tasks import monitor_latest
+        from trending_now.monitor.tasks import monitor
 
-        summary = monitor_latest(run_id=run_id)
-        keys = ("run", "status", "retrain_triggered", "reasons", "drift_share",
-                "drifted_columns", "report_html", "dashboard_url")  # fmt: skip
-        return {k: summary.get(k) for k in keys}
+        summary = monitor(run_id=run_id)
+        return summary.model_dump(mode="json")
 
     @task(outlets=[RETRAIN_REQUESTED])
     def request_retrain(summary: dict[str, Any], outlet_events: Any = None) -> list[str]:
         """Emit the retrain Asset with the reasons, or skip (no event) when none is needed."""
         from airflow.sdk.exceptions import AirflowSkipException
 
-        if not summary["retrain_triggered"]:
+        from trending_now.monitor import MonitorSummary
+
+        findings = MonitorSummary.model_validate(summary)
+        if not findings.retrain_triggered:
             raise AirflowSkipException("no retrain needed: drift, age and quality within limits")
         from trending_now.monitor.tasks import record_retrain_request
 
-        details = record_retrain_request(summary, trigger=RETRAIN_REQUESTED.uri)
+        details = record_retrain_request(findings, trigger=RETRAIN_REQUESTED.uri)
         if outlet_events is not None:
             outlet_events[RETRAIN_REQUESTED].extra = details
-        return list(summary["reasons"])
+        return findings.reasons
 
     request_retrain(monitor())
 

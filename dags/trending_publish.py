@@ -29,9 +29,9 @@ def trending_publish() -> None:
     @task(outlets=[PUBLISHED])
     def publish() -> dict[str, Any]:
         """Build the serving database and make it current; return counts and lineage."""
-        from trending_now.publish.tasks import publish_serving_db
+        from trending_now.publish.tasks import publish
 
-        return publish_serving_db()
+        return publish().model_dump(mode="json", exclude={"pruned"})
 
     publish()
 

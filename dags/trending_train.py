@@ -28,6 +28,95 @@ from airflow.sdk import Param, dag, get_current_context, task
 from assets import GENRE_MODELS, RETRAIN_REQUESTED, VALIDATED_MOVIES
 
 
+@task
+def features() -> None:
+    """Build the documents and the split (`dvc repro features`)."""
+    from trending_now.features.tasks import features_with_dvc
+
+    features_with_dvc()
+
+
+@task(execution_timeout=timedelta(hours=2))
+def train(params: dict[str, Any] | None = None) -> list[str]:
+    """Train the chosen family on train, tune thresholds on valid; return the model names."""
+    from trending_now.train.tasks import train_family
+
+    assert params is not None
+    return train_family(params["family"], fast=bool(params["fast"]))
+
+
+@task
+def evaluate(models: list[str], params: dict[str, Any] | None = None) -> dict[str, float]:
+    """Score every trained model once on the test split; return test macro-F1 per model."""
+    from trending_now.evaluate.tasks import evaluate_family
+
+    assert params is not None
+    return evaluate_family(params["family"], fast=bool(params["fast"]))
+
+
+@task(execution_timeout=timedelta(hours=1))
+def gate(scores: dict[str, float], params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every promotion check; the decision record and model card; an audit event."""
+    from trending_now.governance.tasks import gate_candidate
+
+    assert params is not None
+    summary = gate_candidate(params["family"], fast=bool(params["fast"]), actor=_actor())
+    return summary.model_dump()
+
+
+@task
+def register(
+    scores: dict[str, float], decision: dict[str, Any], params: dict[str, Any] | None = None
+) -> str | None:
+    """`dvc push`, commit dvc.lock/params/metrics/card and tag the version the gate judged."""
+    from trending_now.governance.tasks import register_candidate
+
+    assert params is not None
+    return register_candidate(
+        params["family"], scores, fast=bool(params["fast"]), version=decision["version"]
+    )
+
+
+@task.branch
+def decide(
+    decision: dict[str, Any], tag: str | None, params: dict[str, Any] | None = None
+) -> str | None:
+    """Promote (through approval if required), or skip the rest and log why."""
+    import logging
+
+    from trending_now.governance.gate import GateSummary
+
+    assert params is not None
+    summary = GateSummary.model_validate(decision)
+    log = logging.getLogger("airflow.task")
+    if not summary.promote:
+        reasons = "; ".join(f"{k}: {v}" for k, v in summary.reasons.items())
+        log.warning("BLOCKED %s@%s by: %s", summary.name, summary.version, reasons)
+        return None
+    if tag is None:
+        log.info("%s passed the gate but is not a registered version", summary.version)
+        return None
+    return "approval" if params["require_approval"] else "promote"
+
+
+@task(trigger_rule="none_failed_min_one_success", outlets=[GENRE_MODELS])
+def promote(decision: dict[str, Any], tag: str | None) -> str | None:
+    """Assign GTO stage `prod` to the version (audited, with the approver if any)."""
+    from trending_now.governance.gate import GateSummary
+    from trending_now.governance.tasks import promote_if_allowed
+
+    answer = get_current_context()["ti"].xcom_pull(task_ids="approval") or {}
+    approver = answer.get("responded_by_user") or {}  # a HITLUser: {"id": ..., "name": ...}
+    summary = GateSummary.model_validate(decision)
+    return promote_if_allowed(summary, actor=_actor(), approved_by=approver.get("name"))
+
+
+def _actor() -> str:
+    """Who acts in the audit log: this DAG run."""
+    context = get_current_context()
+    return f"airflow:{context['dag'].dag_id}:{context['run_id']}"
+
+
 @dag(
     schedule=(VALIDATED_MOVIES | RETRAIN_REQUESTED),
     start_date=datetime(2026, 1, 1),
@@ -51,7 +140,7 @@ from assets import GENRE_MODELS, RETRAIN_REQUESTED, VALIDATED_MOVIES
             False,
             type="boolean",
             title="Fast mode",
-            description="A subsample and a small search: minutes, not a model version",
+            description="params.yaml's train.fast block: minutes, not a model version",
         ),
         "require_approval": Param(
             False,
@@ -62,84 +151,6 @@ from assets import GENRE_MODELS, RETRAIN_REQUESTED, VALIDATED_MOVIES
     },
 )
 def trending_train() -> None:
-    @task
-    def features() -> None:
-        """Build the documents and the split (`dvc repro features`)."""
-        from trending_now.pipeline import build_features
-
-        build_features()
-
-    @task(execution_timeout=timedelta(hours=2))
-    def train(params: dict[str, Any] | None = None) -> list[str]:
-        """Train the chosen family on train, tune thresholds on valid; return the model names."""
-        from trending_now.pipeline import train_family
-
-        assert params is not None
-        return train_family(params["family"], fast=bool(params["fast"]))
-
-    @task
-    def evaluate(models: list[str], params: dict[str, Any] | None = None) -> dict[str, float]:
-        """Score every trained model once on the test split; return test macro-F1 per model."""
-        from trending_now.pipeline import evaluate_models
-
-        assert params is not None
-        return evaluate_models(params["family"], fast=bool(params["fast"]))
-
-    @task(execution_timeout=timedelta(hours=1))
-    def gate(scores: dict[str, float], params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Every promotion check; the decision record and model card; an audit event."""
-        from trending_now.governance.tasks import gate_candidate
-
-        assert params is not None
-        return gate_candidate(params["family"], fast=bool(params["fast"]), actor=_actor())
-
-    @task
-    def register(
-        scores: dict[str, float], decision: dict[str, Any], params: dict[str, Any] | None = None
-    ) -> str | None:
-        """`dvc push`, commit dvc.lock/params/metrics/card and tag the version the gate judged."""
-        from trending_now.pipeline import register_family
-
-        assert params is not None
-        return register_family(
-            params["family"], scores, fast=bool(params["fast"]), version=decision["version"]
-        )
-
-    @task.branch
-    def decide(
-        decision: dict[str, Any], tag: str | None, params: dict[str, Any] | None = None
-    ) -> str | None:
-        """Promote (through approval if required), or skip the rest and log why."""
-        import logging
-
-        assert params is not None
-        log = logging.getLogger("airflow.task")
-        if decision["decision"] != "promote":
-            log.warning("BLOCKED %s@%s by: %s", decision["name"], decision["version"],
-                        "; ".join(f"{k}: {v}" for k, v in decision["reasons"].items()))  # fmt: skip
-            return None
-        if tag is None:
-            log.info("%s passed the gate but is not a registered version", decision["version"])
-            return None
-        return "approval" if params["require_approval"] else "promote"
-
-    approval = ApprovalOperator(
-        task_id="approval",
-        subject="Promote {{ ti.xcom_pull(task_ids='register') }} to production?",
-        body="Every gate check passed; the decision record and the model card are under "
-        "governance/ (see the gate task's return value).",
-        response_timeout=timedelta(days=3),
-    )
-
-    @task(trigger_rule="none_failed_min_one_success", outlets=[GENRE_MODELS])
-    def promote(decision: dict[str, Any], tag: str | None) -> str | None:
-        """Assign GTO stage `prod` to the version (audited, with the approver if any)."""
-        from trending_now.governance.tasks import promote_if_allowed
-
-        answer = get_current_context()["ti"].xcom_pull(task_ids="approval") or {}
-        approver = answer.get("responded_by_user") or {}  # a HITLUser: {"id": ..., "name": ...}
-        return promote_if_allowed(decision, actor=_actor(), approved_by=approver.get("name"))
-
     models = train()
     features() >> models
     scores = evaluate(models)
@@ -147,14 +158,15 @@ def trending_train() -> None:
     tag = register(scores, decision)
     route = decide(decision, tag)
     promoted = promote(decision, tag)
+    approval = ApprovalOperator(
+        task_id="approval",
+        subject="Promote {{ ti.xcom_pull(task_ids='register') }} to production?",
+        body="Every gate check passed; the decision record and the model card are under "
+        "governance/ (see the gate task's return value).",
+        response_timeout=timedelta(days=3),
+    )
     route >> [approval, promoted]
     approval >> promoted
-
-
-def _actor() -> str:
-    """Who acts in the audit log: this DAG run."""
-    context = get_current_context()
-    return f"airflow:{context['dag'].dag_id}:{context['run_id']}"
 
 
 trending_train()

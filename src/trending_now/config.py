@@ -6,12 +6,21 @@ Nothing here touches the file system or the environment at import time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 import yaml
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "xxx", "your-key-here", "todo"})
@@ -276,28 +285,6 @@ class LogregParams(_Block):
     max_iter: int = Field(default=2000, ge=1)
 
 
-class FastParams(_Block):
-    """`train.fast:` CI mode, a subsample of the training movies and a shrunken search."""
-
-    enabled: bool = False
-    max_train_movies: int = Field(default=150, ge=10)
-    search_iterations: int = Field(default=2, ge=1)
-    time_budget_s: float = Field(default=30.0, gt=0)
-    n_estimators: int = Field(default=60, ge=1)
-    selection_folds: int = Field(default=3, ge=2)  # at most this many (when selection is on)
-    embedding_max_windows: int = Field(default=2, ge=1)  # MiniLM windows per document
-    embedding_max_length: int = Field(default=128, ge=16, le=512)  # tokens per window
-
-
-class BertFastParams(_Block):
-    """`train.bert.fast:` the BertParams fields replaced in fast mode (`train.fast.enabled`)."""
-
-    max_length: int = Field(default=64, ge=16, le=512)
-    max_chunks: int = Field(default=1, ge=1)
-    epochs: int = Field(default=1, ge=1)
-    frozen_layers: int = Field(default=4, ge=0)
-
-
 class BertParams(_Block):
     """`train.bert:` MiniLM (BERT architecture) fine-tuned for multi-label genres on 2 CPU cores."""
 
@@ -318,7 +305,17 @@ class BertParams(_Block):
     frozen_layers: int = Field(default=5, ge=0)  # embeddings + this many lower encoder layers
     pos_weight_power: float = Field(default=0.5, ge=0, le=1)  # pos_weight = (neg/pos)**power
     torch_threads: int = Field(default=2, ge=1)
-    fast: BertFastParams = BertFastParams()
+
+
+def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `override`'s values put in place, mappings merged key by key."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 class TrainParams(_Block):
@@ -332,10 +329,24 @@ class TrainParams(_Block):
     threshold_grid: list[float] = Field(
         default_factory=lambda: [round(0.02 * i, 2) for i in range(1, 50)]
     )
+    max_train_movies: int | None = Field(default=None, ge=10)  # None = every training movie
     xgb: XgbParams = XgbParams()
     logreg: LogregParams = LogregParams()
     bert: BertParams = BertParams()
-    fast: FastParams = FastParams()
+    # Fast mode (CI, `--fast`): a partial `train:` block, same names and nesting, merged over it.
+    fast: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _fast_block_is_valid(self) -> TrainParams:
+        self.in_fast_mode()  # a typo or a bad value in `train.fast` fails at load, not mid-run
+        return self
+
+    def in_fast_mode(self) -> TrainParams:
+        """This block with `fast:` merged over it (and the result validated like params.yaml)."""
+        if not self.fast:
+            return self
+        merged = _deep_merge(self.model_dump(exclude={"fast"}), self.fast)
+        return TrainParams.model_validate(merged)
 
 
 class EvaluateParams(_Block):
@@ -517,3 +528,18 @@ def load_params(path: Path) -> Params:
     if not isinstance(raw, dict):
         raise ValueError(f"{path}: expected a mapping of stage blocks, got {type(raw).__name__}")
     return Params.model_validate(raw)
+
+
+_Block_T = TypeVar("_Block_T", bound=BaseModel)
+
+
+def with_overrides(block: _Block_T, **overrides: Any) -> _Block_T:
+    """`block` with the non-None overrides applied and validated again (a bad value fails loudly).
+
+    The one way a run's options (a CLI flag, a DAG trigger's params) change params.yaml's values:
+    None means "use params.yaml".
+    """
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    if not changes:
+        return block
+    return type(block).model_validate({**block.model_dump(), **changes})

@@ -34,7 +34,7 @@ def test_scheduled_on_validated_data_and_produces_enrichments(dag) -> None:  # t
 
 def test_params_are_typed_and_hold_no_secrets(dag) -> None:  # type: ignore[no-untyped-def]
     params = dag.params
-    assert params.get_param("provider").schema["enum"] == ["embedded", "openai"]
+    assert params.get_param("provider").schema["enum"] == [None, "embedded", "openai"]
     assert params.get_param("concurrency").schema["maximum"] == 16
     assert params.get_param("max_cost_usd").schema["minimum"] == 0
     assert not [name for name in params if "key" in name.lower() or "secret" in name.lower()]

@@ -17,7 +17,7 @@ import pytest
 
 from tests.utils.servers import free_port, start_source_server
 from trending_now.config import Settings
-from trending_now.stack import airflow_env
+from trending_now.ops.stack import airflow_env
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

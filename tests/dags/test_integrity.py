@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 DAGS_DIR = Path(__file__).resolve().parents[2] / "dags"
 
@@ -116,9 +117,33 @@ def test_every_task_has_retries_and_owner(dagbag) -> None:  # type: ignore[no-un
 
 def test_ingest_dag_params_are_typed(dagbag) -> None:  # type: ignore[no-untyped-def]
     params = dagbag.dags["trending_ingest"].params
-    assert params.get_param("source").schema["enum"] == ["replay", "tmdb"]
+    assert params.get_param("source").schema["enum"] == [None, "replay", "tmdb"]
     assert params.get_param("movie_limit").schema["minimum"] == 1
-    assert params["time_window"] in {"day", "week"}
+    assert params.get_param("time_window").schema["enum"] == [None, "day", "week"]
+
+
+PARAMS_YAML_BACKED = {
+    "trending_ingest": {"time_window": "ingest.time_window", "movie_limit": "ingest.movie_limit"},
+    "trending_enrich": {
+        "provider": "enrich.provider",
+        "concurrency": "enrich.concurrency",
+        "max_cost_usd": "enrich.max_cost_usd",
+        "movie_limit": "enrich.movie_limit",
+    },
+}
+
+
+def test_params_yaml_values_are_not_repeated_as_dag_defaults(dagbag) -> None:  # type: ignore[no-untyped-def]
+    """An untouched trigger form means params.yaml: the default is None, and the form's
+    description shows what params.yaml says now."""
+    shipped = yaml.safe_load((DAGS_DIR.parent / "params.yaml").read_text())
+    for dag_id, backed in PARAMS_YAML_BACKED.items():
+        params = dagbag.dags[dag_id].params
+        for name, dotted in backed.items():
+            assert params[name] is None, f"{dag_id}.{name} repeats a params.yaml default"
+            block, key = dotted.split(".")
+            description = params.get_param(name).description
+            assert f"params.yaml's {dotted} (now {shipped[block][key]!r})" in description
 
 
 def test_dag_files_import_no_heavy_libraries() -> None:

@@ -16,9 +16,9 @@ import pytest
 from tests.dags.test_ingest_dag_run import BIN
 from tests.utils.monitoring import ingest_and_validate, monitored_workspace, train_reference_model
 from tests.utils.servers import free_port, start_source_server
+from trending_now.audit import read_entries, verify
 from trending_now.config import Settings
-from trending_now.governance.audit import read_entries, verify
-from trending_now.stack import airflow_env
+from trending_now.ops.stack import airflow_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 API_KEY = "monitor-dag-key-0123456789"

@@ -24,11 +24,11 @@ import yaml
 
 from tests.dags.test_ingest_dag_run import BIN, ROOT, make_workspace
 from tests.utils.servers import free_port, start_source_server, stop_process_group, wait_for_http
+from trending_now import audit
 from trending_now.config import IngestParams, Settings, ValidateParams
-from trending_now.governance import audit
 from trending_now.ingest import run_stage as ingest_stage
-from trending_now.registry import ModelRef, production
-from trending_now.stack import airflow_env
+from trending_now.ops.stack import airflow_env
+from trending_now.registry.versions import ModelRef, production
 from trending_now.validate import run_stage as validate_stage
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -204,9 +204,10 @@ def test_train_dag_versions_models_and_metrics(tmp_path: Path) -> None:
 
     # Publish serves the production version, fetched from the DVC remote at its tag.
     shutil.rmtree(ws / "models" / "genre-xgb")
-    from trending_now.publish.tasks import publish_serving_db
+    from trending_now.project import load_project
+    from trending_now.publish.tasks import publish
 
     db_url = f"sqlite:///{tmp_path / 'serving' / 'current.sqlite3'}"
     serving = Settings(project_dir=ws, var_dir=tmp_path / "var", serving_db_url=db_url)
-    published = publish_serving_db(serving)
-    assert published["model_version"] == "v1.0.0" and published["predicted"] > 0
+    published = publish(load_project(serving))
+    assert published.model_version == "v1.0.0" and published.predicted > 0

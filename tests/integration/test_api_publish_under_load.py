@@ -23,7 +23,7 @@ from tests.utils.servers import LOOPBACK, free_port, stop_process_group, wait_fo
 from tests.utils.serving import ServingBackend, serving_backend, write_inputs
 from trending_now.config import PublishParams
 from trending_now.publish import run_stage
-from trending_now.publish.lineage import data_version
+from trending_now.workspace import data_version
 
 __all__ = ["serving_backend"]
 pytestmark = pytest.mark.integration

@@ -1,6 +1,6 @@
 """The distributed Airflow stack for real: CeleryExecutor on PostgreSQL + Redis, two workers.
 
-Starts the whole stack (`trending_now.distributed`, what `make run-distributed` runs) on free
+Starts the whole stack (`trending_now.ops.distributed`, what `make run-distributed` runs) on free
 loopback ports in a throwaway workspace, triggers `trending_ingest` through the REST API against
 the real replay server, and checks that the run succeeded with its tasks executed by the Celery
 workers: the task instances' `hostname` is a worker's Celery node name, the run is recorded in the
@@ -24,9 +24,9 @@ import pytest
 
 from tests.dags.test_ingest_dag_run import make_workspace
 from tests.utils.servers import DEFAULT_SNAPSHOT, PROJECT_ROOT, free_port, start_source_server
-from trending_now import distributed, stack
-from trending_now.airflow_api import AirflowClient
 from trending_now.config import Settings
+from trending_now.ops import distributed, stack
+from trending_now.ops.airflow_api import AirflowClient
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from tests.utils.aws import FAKE_AWS_ENV, start_moto_server
 from tests.utils.enrich import ROOT, snapshot_subset, write_validated
 from tests.utils.fake_llm_server import start_fake_llm_server
-from trending_now.cli_enrich import prompts_app
+from trending_now.cli.enrich import prompts_app
 from trending_now.config import Settings, get_settings
 from trending_now.enrich.prompts import fetch_prompt, load_repo_prompts, push_prompts
-from trending_now.enrich.tasks import enrich_validated, prompts_client, resolve_prompt
+from trending_now.enrich.tasks import enrich, prompts_client, resolve_prompt
 
 pytestmark = pytest.mark.integration
 PREFIX = "trending-now-test/prompts"
@@ -83,12 +83,12 @@ def test_run_reads_the_prompt_at_run_time_and_records_its_version(
         monkeypatch.setenv("TRENDING_LLM_API_KEY", "sk-test-secret-key-0123456789")
         get_settings.cache_clear()
         pinned = resolve_prompt(provider="openai")
-        assert pinned is not None and pinned["version"] == "v1"
-        report = enrich_validated(provider="openai", prompt_version_id=pinned["version_id"])
-    assert report["prompt_secret_version_id"] == pinned["version_id"]
-    assert report["prompt_version"] == "enrich/v1" and report["calls"] >= 4
+        assert pinned is not None and pinned.version == "v1"
+        report = enrich(provider="openai", prompt_version_id=pinned.version_id)
+    assert report.prompt_secret_version_id == pinned.version_id
+    assert report.prompt_version == "enrich/v1" and report.calls >= 4
     table = pd.read_parquet(project.data_path / "enriched" / "enrichments.parquet")
-    assert set(table["prompt_secret_version_id"]) == {pinned["version_id"]}
+    assert set(table["prompt_secret_version_id"]) == {pinned.version_id}
     assert "sk-test-secret-key" not in str(report)
     assert resolve_prompt(provider="embedded") is None  # the embedded provider reads no prompt
 
@@ -96,7 +96,7 @@ def test_run_reads_the_prompt_at_run_time_and_records_its_version(
 def test_cli_enrich_run_shows_progress_and_the_report(
     project: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from trending_now.cli_enrich import enrich_app
+    from trending_now.cli.enrich import enrich_app
 
     runner = CliRunner()
     runner.invoke(prompts_app, ["push"])

@@ -22,13 +22,13 @@ import pytest
 import yaml
 
 from tests.utils.governance import XGB, build_project, git_init, inputs, params, retrain
+from trending_now import audit
 from trending_now.config import Params, PublishParams, TfidfParams
-from trending_now.governance import audit
 from trending_now.governance.gate import run_gate
-from trending_now.governance.promotion import promote
 from trending_now.publish import PublishResult
 from trending_now.publish import run_stage as publish_stage
-from trending_now.registry import (
+from trending_now.registry.promotion import promote
+from trending_now.registry.versions import (
     RegistryError,
     next_version,
     parse_ref,

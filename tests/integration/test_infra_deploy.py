@@ -22,9 +22,9 @@ import pytest
 from tests.utils.aws import FAKE_AWS_ENV, start_moto_server
 from trending_now.config import Settings
 from trending_now.enrich.prompts import PromptTemplate, load_repo_prompts
-from trending_now.infra.bootstrap import reconcile
-from trending_now.infra.deploy import session
-from trending_now.infra.local import LocalDeployment, deploy_to_emulator
+from trending_now.ops.infra.bootstrap import reconcile
+from trending_now.ops.infra.deploy import session
+from trending_now.ops.infra.local import LocalDeployment, deploy_to_emulator
 
 pytestmark = pytest.mark.integration
 

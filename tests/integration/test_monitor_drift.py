@@ -15,9 +15,10 @@ import pytest
 
 from tests.utils.monitoring import ingest_and_validate, monitored_workspace, train_reference_model
 from tests.utils.servers import free_port, start_source_server
-from trending_now import stack
 from trending_now.config import Settings
-from trending_now.monitor.tasks import monitor_latest
+from trending_now.monitor.tasks import monitor
+from trending_now.project import load_project
+from trending_now.ops import stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 API_KEY = "monitor-drift-key-0123456789"
@@ -51,13 +52,13 @@ def test_monitor_flags_the_drift_switch_and_not_a_clean_reingest(
         ingest_and_validate(settings, base_url, API_KEY, "r1", movies=MOVIES)
         train_reference_model(settings)
         ingest_and_validate(settings, base_url, API_KEY, "r2", movies=MOVIES)
-        clean = monitor_latest(run_id="clean", settings=settings)
+        clean = monitor(run_id="clean", project=load_project(settings)).model_dump()
         admin = base_url.removesuffix("/3") + "/_admin/faults"
         switched = httpx.put(admin, json={"drift": "mixed", "drift_seed": 1},
                              headers={"Authorization": f"Bearer {API_KEY}"})  # fmt: skip
         assert switched.status_code == 200, switched.text
         ingest_and_validate(settings, base_url, API_KEY, "r3", movies=MOVIES)
-    drifted = monitor_latest(run_id="drifted", settings=settings)
+    drifted = monitor(run_id="drifted", project=load_project(settings)).model_dump()
 
     assert clean["status"] == "ok" and clean["reference"]["source"] == "workspace"
     assert "DVC cache" in clean["reference"]["validated"], clean["reference"]

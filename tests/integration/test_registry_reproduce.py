@@ -17,7 +17,7 @@ from tests.dags.test_train_dag_run import _shrink_params
 from tests.utils.servers import start_source_server
 from trending_now.config import IngestParams
 from trending_now.ingest import run_stage as ingest_stage
-from trending_now.registry import parse_ref, register, versions
+from trending_now.registry.versions import parse_ref, register, versions
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]

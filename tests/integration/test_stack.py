@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.utils.servers import free_port
-from trending_now import stack
 from trending_now.config import Settings
+from trending_now.ops import stack
 
 pytestmark = pytest.mark.integration
 

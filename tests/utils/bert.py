@@ -21,7 +21,10 @@ from trending_now.features.text import build_documents
 from trending_now.train.bert import BertGenreClassifier
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "data" / "snapshot" / "movies.jsonl.xz"
-TINY_PARAMS = BertParams(batch_size=8, inference_batch_size=16)  # fast mode: max_length 64, 1 epoch
+# params.yaml's fast mode for BERT (train.fast.bert): one 64-token chunk, one epoch
+TINY_PARAMS = BertParams(
+    batch_size=8, inference_batch_size=16, max_length=64, max_chunks=1, epochs=1, frozen_layers=4
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def tiny_splits(n_movies: int = 40, *, max_chars: int = 300) -> TinySplits:
 def fit_tiny(splits: TinySplits, *, seed: int = 7, **params: Any) -> BertGenreClassifier:
     """A fast-mode genre-bert fitted on the tiny splits."""
     model = BertGenreClassifier(
-        splits.genres, TINY_PARAMS.model_copy(update=params), seed=seed, fast=True
+        splits.genres, TINY_PARAMS.model_copy(update=params), seed=seed
     )
     return model.fit(splits.train, splits.y_train, splits.valid, splits.y_valid)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trending_now.localdb import (
+from trending_now.ops.localdb import (
     LocalServerError,
     PostgresServer,
     RedisServer,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from trending_now.paths import Paths
 
 GENRES = ("Drama", "Comedy", "Horror", "Animation")
 # Words that make a genre learnable in synthetic documents.
@@ -109,3 +111,8 @@ def make_documents(n: int = 60, *, seed: int = 0) -> pd.DataFrame:
     movies, reviews = make_validated(n, seed=seed)
     docs, _ = make_features(movies, reviews, FeaturesParams(min_genre_support=5), seed=seed)
     return docs
+
+
+def project_paths(root: Path, *, var: Path | None = None) -> Paths:
+    """The paths of a throwaway project at `root` (data/ and var/ inside it unless told)."""
+    return Paths(root=root, data=root / "data", var=var or root / "var", params=root / "params.yaml")

@@ -25,7 +25,7 @@ from trending_now.features import run_stage as features_stage
 from trending_now.governance.gate import GateInputs
 from trending_now.io import atomic_write_parquet, write_json
 from trending_now.tracking import NullTracker
-from trending_now.train import run_stage as train_stage
+from tests.utils.training import train_and_evaluate
 from trending_now.validate.quarantine import TableCounts, ValidationReport
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,8 +81,8 @@ def build_project(
     atomic_write_parquet(validated / "reviews.parquet", reviews)
     report = ValidationReport(
         run_id="r1",
-        movies=TableCounts(n, n, 0),
-        reviews=TableCounts(len(reviews), len(reviews), 0),
+        movies=TableCounts(fetched=n, valid=n, quarantined=0),
+        reviews=TableCounts(fetched=len(reviews), valid=len(reviews), quarantined=0),
         quarantine_reasons={},
         quarantine_rate=0.0,
     )
@@ -100,18 +100,10 @@ def build_project(
 
 def retrain(root: Path, project: Params, only: list[str] | None = None) -> None:
     """Train (and score on test) the project's models with these params."""
-    train_stage(
-        features_dir=root / "data" / "features",
-        models_dir=root / "models",
-        metrics_dir=root / "metrics",
-        plots_dir=root / "plots",
-        params=project.train,
-        evaluate_params=project.evaluate,
-        seed=project.seed,
-        tracker=NullTracker(),
-        repo_dir=root,
-        only=only,
-    )
+    train_and_evaluate(
+        root, root / "data" / "features", project.train, project.evaluate,
+        seed=project.seed, only=only,
+    )  # fmt: skip
 
 
 def inputs(root: Path, version: str = "v1.0.0", *, audit: bool = True) -> GateInputs:

@@ -8,11 +8,14 @@ from pathlib import Path
 import yaml
 
 from tests.dags.test_ingest_dag_run import make_workspace
-from trending_now.config import IngestParams, Settings, load_params
+from trending_now.config import IngestParams, Settings
+from trending_now.evaluate.tasks import evaluate
+from trending_now.features.tasks import features_with_dvc
 from trending_now.ingest import run_stage as ingest_stage
-from trending_now.pipeline import build_features, validate_with_dvc, version_raw_data
-from trending_now.tracking import NullTracker
-from trending_now.train import run_stage as train_stage
+from trending_now.ingest.tasks import version_raw
+from trending_now.project import load_project
+from trending_now.train.tasks import train
+from trending_now.validate.tasks import validate_with_dvc
 
 MODEL = "baseline-logreg"  # seconds to train; the monitor predicts through the same code path
 SALT = "monitor-test-salt-0123456789"
@@ -31,20 +34,18 @@ def ingest_and_validate(
     settings: Settings, base_url: str, api_key: str, run_id: str, *, movies: int
 ) -> dict[str, object]:
     """One ingest into data/raw/<run_id>, `dvc add data/raw`, `dvc repro validate`."""
+    project = load_project(settings)
     ingest_stage(base_url=base_url, api_key=api_key, salt=SALT,
-                 params=IngestParams(movie_limit=movies), raw_dir=settings.data_path / "raw",
+                 params=IngestParams(movie_limit=movies), raw_dir=project.paths.raw,
                  run_id=run_id)  # fmt: skip
-    version_raw_data(settings)
-    return validate_with_dvc(settings)
+    version_raw(project)
+    return validate_with_dvc(project).model_dump()
 
 
 def train_reference_model(settings: Settings) -> Path:
     """`dvc repro features`, then MODEL fitted on train and scored on test (metrics written)."""
-    build_features(settings)
-    params = load_params(settings.params_path)
-    root = settings.project_dir
-    train_stage(features_dir=settings.data_path / "features", models_dir=root / "models",
-                metrics_dir=root / "metrics", plots_dir=root / "plots", params=params.train,
-                evaluate_params=params.evaluate, seed=params.seed, tracker=NullTracker(),
-                repo_dir=root, only=[MODEL])  # fmt: skip
-    return root / "models" / MODEL
+    project = load_project(settings)
+    features_with_dvc(project)
+    train(models=[MODEL], tracker="none", project=project)
+    evaluate(models=[MODEL], tracker="none", project=project)
+    return project.paths.models / MODEL

@@ -24,7 +24,7 @@ from trending_now.enrich.schema import Enrichment, enrichments_table
 from trending_now.features.labels import label_matrix
 from trending_now.features.text import build_documents
 from trending_now.io import atomic_write_parquet
-from trending_now.localdb import PostgresServer
+from trending_now.ops.localdb import PostgresServer
 from trending_now.publish import PublishResult, run_stage
 from trending_now.train.base import ThresholdedModel
 from trending_now.train.models import make_classifier, save_model

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from trending_now import audit
 from trending_now.enrich.inputs import MovieInput
 from trending_now.enrich.safety import format_movie_data
 from trending_now.enrich.vocabulary import TMDB_GENRES, VIBE_TAGS
@@ -112,6 +113,21 @@ def push_prompts(
 ) -> list[PushResult]:
     """Publish each prompt; a new secret version only when its text or version changed."""
     return [_push_one(client, template, prefix=prefix) for template in prompts.values()]
+
+
+def publish_prompts(
+    client: Any, prompts_dir: Path, *, prefix: str, audit_log: Path, where: str
+) -> list[PushResult]:
+    """Publish `prompts_dir`'s current prompts; audit every new live version (`prompt_version`,
+    like a model promotion: it changes what the pipeline produces from the next run on)."""
+    results = push_prompts(client, load_repo_prompts(prompts_dir), prefix=prefix)
+    for pushed in results:
+        if pushed.changed:
+            details = {"name": pushed.name, "version": pushed.version, "where": where}
+            audit.append_event(
+                audit_log, "prompt_version", {**details, "secret_version_id": pushed.version_id}
+            )
+    return results
 
 
 def _push_one(client: Any, template: PromptTemplate, *, prefix: str) -> PushResult:

@@ -1,4 +1,5 @@
-"""Entry points for the enrich DAG and CLI: settings and params in, one stage call, a result out.
+"""Task entries of the enrich DAG, `trending enrich` and `trending prompts`: the project in, one
+call, a typed result out.
 
 The prompt is read from Secrets Manager here, at task run time (never at DAG parse time). The LLM
 key travels from Settings straight into the provider: it is never logged, returned or put in
@@ -9,30 +10,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from trending_now.config import EnrichParams, Settings, get_settings, load_params
+from pydantic import BaseModel
+
+from trending_now.config import EnrichParams, Settings, with_overrides
+from trending_now.enrich import EnrichReport, run_stage
 from trending_now.enrich.prompts import (
     FetchedPrompt,
     PushResult,
     fetch_prompt,
-    load_repo_prompts,
-    push_prompts,
+    publish_prompts,
     secrets_client,
 )
 from trending_now.enrich.providers import Provider
+from trending_now.project import Project, load_project
 
 log = logging.getLogger(__name__)
 
-CACHE_FILE = Path("cache") / "enrich.sqlite3"
 
+class PinnedPrompt(BaseModel):
+    """The prompt a run uses: its name, version and the secret's VersionId."""
 
-def enrich_params(settings: Settings, **overrides: Any) -> EnrichParams:
-    """params.yaml's enrich block with the non-None overrides applied (and re-validated)."""
-    params = load_params(settings.params_path).enrich
-    changes = {k: v for k, v in overrides.items() if v is not None}
-    return EnrichParams.model_validate({**params.model_dump(), **changes})
+    name: str
+    version: str
+    version_id: str
 
 
 def build_provider(params: EnrichParams, settings: Settings) -> Provider:
@@ -69,66 +71,62 @@ def load_prompt(
 
 
 def resolve_prompt(
-    *, provider: str | None = None, settings: Settings | None = None
-) -> dict[str, str] | None:
+    *, provider: str | None = None, project: Project | None = None
+) -> PinnedPrompt | None:
     """Pin the current prompt: its name, version and secret VersionId (None: no prompt used)."""
-    settings = settings or get_settings()
-    params = enrich_params(settings, provider=provider)
+    project = project or load_project()
+    params = with_overrides(project.params.enrich, provider=provider)
     if params.provider == "embedded":
         return None
-    fetched = load_prompt(params, settings)
+    fetched = load_prompt(params, project.settings)
     template = fetched.template
     log.info("prompt %s %s, secret version %s", template.name, template.version, fetched.version_id)
-    return {"name": template.name, "version": template.version, "version_id": fetched.version_id}
+    return PinnedPrompt(name=template.name, version=template.version, version_id=fetched.version_id)
 
 
-def enrich_validated(
+def enrich(
     *,
     provider: str | None = None,
     concurrency: int | None = None,
     max_cost_usd: float | None = None,
     movie_limit: int | None = None,
     prompt_version_id: str | None = None,
-    settings: Settings | None = None,
     on_progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
-    """Run the enrich stage on data/validated into data/enriched; return report.json's content."""
-    from trending_now.enrich import run_stage
-
-    settings = settings or get_settings()
-    params = enrich_params(
-        settings,
+    project: Project | None = None,
+) -> EnrichReport:
+    """Run the enrich stage on data/validated into data/enriched (the non-None options override
+    params.yaml's `enrich:` block)."""
+    project = project or load_project()
+    params = with_overrides(
+        project.params.enrich,
         provider=provider,
         concurrency=concurrency,
         max_cost_usd=max_cost_usd,
         movie_limit=movie_limit,
     )
-    chosen = build_provider(params, settings)
-    prompt = (
-        load_prompt(params, settings, version_id=prompt_version_id) if chosen.uses_prompt else None
-    )
-    report = run_stage(
-        validated_dir=settings.data_path / "validated",
-        out_dir=settings.data_path / "enriched",
-        cache_path=settings.data_path / CACHE_FILE,
+    chosen = build_provider(params, project.settings)
+    prompt = None
+    if chosen.uses_prompt:
+        prompt = load_prompt(params, project.settings, version_id=prompt_version_id)
+    return run_stage(
+        validated_dir=project.paths.validated,
+        out_dir=project.paths.enriched,
+        cache_path=project.paths.enrich_cache,
         provider=chosen,
         prompt=prompt,
         params=params,
         on_progress=on_progress,
     )
-    return report.model_dump(mode="json")
 
 
-def push_repo_prompts(settings: Settings | None = None) -> list[PushResult]:
-    """Publish the current version of every prompt in `<project>/prompts/` to Secrets Manager."""
-    from trending_now.governance.tasks import record
-
-    settings = settings or get_settings()
-    prompts = load_repo_prompts(settings.project_dir / "prompts")
-    results = push_prompts(prompts_client(settings), prompts, prefix=settings.prompts_secret_prefix)
-    for pushed in results:
-        if pushed.changed:  # a new prompt version is live: audited like a model promotion
-            details = {"name": pushed.name, "version": pushed.version}
-            details["secret_version_id"] = pushed.version_id
-            record("prompt_version", details, settings=settings)
-    return results
+def push_repo_prompts(project: Project | None = None, *, where: str = "") -> list[PushResult]:
+    """Publish the current version of every prompt in `prompts/` to Secrets Manager (audited)."""
+    project = project or load_project()
+    settings = project.settings
+    return publish_prompts(
+        prompts_client(settings),
+        project.paths.prompts,
+        prefix=settings.prompts_secret_prefix,
+        audit_log=project.paths.audit_log,
+        where=where or (settings.aws_endpoint_url or "aws"),
+    )

@@ -27,6 +27,7 @@ from trending_now.features.io import load_documents, load_labels
 from trending_now.features.labels import label_matrix
 from trending_now.features.text import Documents
 from trending_now.io import atomic_write_json
+from trending_now.tracking.base import Tracker
 from trending_now.train.base import ThresholdedModel
 from trending_now.train.models import load_model
 
@@ -80,7 +81,7 @@ def run_stage(
 ) -> EvaluateResult:
     """Score each saved model once on the test split; write metrics JSON and plot data.
 
-    `embedding_cache`: where MiniLM document vectors are cached (None: the project's)."""
+    `embedding_cache`: where MiniLM document vectors are cached (None: encoded afresh)."""
     genres = load_labels(features_dir).genres
     test_docs = load_documents(features_dir, splits=(TEST_SPLIT,))
     y_test = label_matrix(test_docs["genres"], genres)
@@ -101,3 +102,17 @@ def run_stage(
             report.overall.macro_f1,
         )
     return EvaluateResult(reports=reports, metrics_files=metrics_files, plot_files=plot_files)
+
+
+def log_evaluation(
+    tracker: Tracker, reports: dict[str, EvaluationReport], metrics_dir: Path, plots_dir: Path
+) -> None:
+    """Test metrics and the summary of the open run; metrics and plots as its artifacts."""
+    summary: dict[str, float] = {}
+    for name, report in reports.items():
+        for average in ("micro_f1", "macro_f1", "weighted_f1", "samples_f1"):
+            summary[f"test/{name}/{average}"] = getattr(report.overall, average)
+        tracker.log_artifact(plots_dir / name, name=f"{name}-plots", type="plots")
+    tracker.log_metrics(summary)
+    tracker.log_summary(summary)
+    tracker.log_artifact(metrics_dir, name="metrics", type="metrics")

@@ -26,21 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from trending_now.config import EmbeddingParams, get_settings
+from trending_now.config import EmbeddingParams
 
 log = logging.getLogger(__name__)
 
 CACHE_VERSION = "1"  # bump when the way a vector is computed changes
-CACHE_SUBDIR = Path("cache") / "embeddings"
-
-
-def default_cache_dir() -> Path:
-    """The project's embedding cache, `<var>/cache/embeddings` (Settings.var_path).
-
-    Training, evaluation, batch prediction and publishing share it, so a movie whose document
-    has not changed is encoded once; entries are named by content hash and never go stale.
-    """
-    return get_settings().var_path / CACHE_SUBDIR
 
 
 def spread_indices(n_pieces: int, k: int | None) -> list[int]:

@@ -8,7 +8,6 @@ version's test metrics, its training data and the model itself. Cards are writte
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Mapping
@@ -62,20 +61,6 @@ def load_card_text(governance_dir: Path, name: str) -> dict[str, Any]:
         return {}
     loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return dict(loaded) if isinstance(loaded, dict) else {}
-
-
-def data_version(raw_dvc: Path | None, validated_dir: Path) -> str:
-    """The md5 DVC recorded for data/raw, else a hash of the validated tables."""
-    if raw_dvc is not None and raw_dvc.exists():
-        outs = (yaml.safe_load(raw_dvc.read_text(encoding="utf-8")) or {}).get("outs") or []
-        if outs and outs[0].get("md5"):
-            return "raw-md5:" + str(outs[0]["md5"]).removesuffix(".dir")
-    digest = hashlib.sha256()
-    for name in ("movies.parquet", "reviews.parquet"):
-        path = validated_dir / name
-        if path.exists():
-            digest.update(name.encode() + path.read_bytes())
-    return "validated-sha256:" + digest.hexdigest()[:32]
 
 
 def _counts(values: pd.Series, top: int = 12) -> dict[str, int]:

@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
+from trending_now import audit
 from trending_now.config import EnrichmentGateParams
 from trending_now.enrich.vocabulary import VOCABULARY_VERSION, genre_names, tag_names
-from trending_now.governance import audit
 from trending_now.governance.cards import jsonable
 from trending_now.io import atomic_write_text, write_json
 
@@ -251,34 +252,46 @@ def write_enrichment_card(governance_dir: Path, card: Mapping[str, Any]) -> tupl
     return json_path, md_path
 
 
+class EnrichmentVerdict(BaseModel):
+    """The enrichment gate's verdict on one run: publish or block, and the gaps behind it."""
+
+    decision: str
+    failed: list[str]
+    provider: str | None
+    model: str | None
+    prompt_versions: list[str | None]
+    enrichments_sha256: str | None
+    gaps: dict[str, dict[str, float | None]]
+    card: str
+
+
 def run_enrichment_gate(
     *,
     enriched_dir: Path,
     validated_dir: Path,
     governance_dir: Path,
     params: EnrichmentGateParams,
-    audit_log: Path | None,
+    audit_log: Path,
     actor: str | None = None,
-) -> dict[str, Any]:
+) -> EnrichmentVerdict:
     """Card + fairness verdict for the current enrichment run, written and audited."""
     card = build_enrichment_card(enriched_dir, validated_dir, params)
     json_path, _ = write_enrichment_card(governance_dir, card)
-    summary = {
-        "decision": card["gate"]["decision"],
-        "failed": card["gate"]["failed"],
-        "provider": card["provider"],
-        "model": card["model"],
-        "prompt_versions": card["prompt_versions"],
-        "enrichments_sha256": card["enrichments_sha256"],
-        "gaps": {
+    verdict = EnrichmentVerdict(
+        decision=card["gate"]["decision"],
+        failed=card["gate"]["failed"],
+        provider=card["provider"],
+        model=card["model"],
+        prompt_versions=card["prompt_versions"],
+        enrichments_sha256=card["enrichments_sha256"],
+        gaps={
             f: {"vibe_score": d["vibe_score_gap"], "tags": d["tag_gap"]}
             for f, d in card["fairness"]["families"].items()
         },
-        "card": str(json_path),
-    }
-    if audit_log is not None:
-        audit.append_event(audit_log, "enrichment", summary, actor=actor)
-    return summary
+        card=str(json_path),
+    )
+    audit.append_event(audit_log, "enrichment", verdict.model_dump(), actor=actor)
+    return verdict
 
 
 def publishable(governance_dir: Path, enriched_dir: Path) -> tuple[bool, str]:

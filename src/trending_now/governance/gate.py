@@ -13,22 +13,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
+from trending_now import audit
 from trending_now.config import Params
 from trending_now.evaluate import TEST_SPLIT
 from trending_now.evaluate.metrics import f1_report
 from trending_now.features.io import load_documents
 from trending_now.features.labels import label_matrix
-from trending_now.governance import audit
 from trending_now.governance.cards import (
     build_model_card,
     card_paths,
-    data_version,
     datasheet,
     genre_support,
     jsonable,
@@ -48,14 +48,15 @@ from trending_now.governance.checks import (
     check_slices,
 )
 from trending_now.governance.explain import explain_model
-from trending_now.governance.records import BLOCK, PROMOTE, decision_path
 from trending_now.governance.reproducibility import reproduce_candidate
 from trending_now.governance.serving import serving_sanity
 from trending_now.io import write_json
-from trending_now.registry import RegistryError, fetch_model, production
+from trending_now.registry.promotion import BLOCK, PROMOTE, decision_path
+from trending_now.registry.versions import RegistryError, fetch_model, production, recorded_metrics
 from trending_now.tracking.base import NullTracker, Tracker
 from trending_now.train.base import read_meta
 from trending_now.train.models import BERT_NAME, load_model
+from trending_now.workspace import data_version, git_commit
 
 log = logging.getLogger(__name__)
 
@@ -101,17 +102,33 @@ class GateDecision:
     def promote(self) -> bool:
         return self.decision == PROMOTE
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> GateSummary:
         """Small and JSON-ready: for XCom, the CLI and the audit log."""
-        return {
-            "name": self.name,
-            "version": self.version,
-            "decision": self.decision,
-            "failed": self.failed,
-            "reasons": {c.name: c.reason for c in self.checks if not c.passed},
-            "decision_file": str(self.decision_file),
-            "card": str(self.card_json),
-        }
+        return GateSummary(
+            name=self.name,
+            version=self.version,
+            decision=self.decision,
+            failed=self.failed,
+            reasons={c.name: c.reason for c in self.checks if not c.passed},
+            decision_file=str(self.decision_file),
+            card=str(self.card_json),
+        )
+
+
+class GateSummary(BaseModel):
+    """What the gate decided about one candidate version, and where its records are."""
+
+    name: str
+    version: str
+    decision: str
+    failed: list[str]
+    reasons: dict[str, str]
+    decision_file: str
+    card: str
+
+    @property
+    def promote(self) -> bool:
+        return self.decision == PROMOTE
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -119,11 +136,6 @@ def _read_json(path: Path) -> dict[str, Any] | None:
         return None
     loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return loaded
-
-
-def _is_git(path: Path) -> bool:
-    """The project directory is a git checkout (the registry's home), as register_family sees it."""
-    return (path / ".git").exists()
 
 
 def ingestion_time(
@@ -146,7 +158,7 @@ def ingestion_time(
 def production_evidence(inputs: GateInputs, test_docs: Any) -> dict[str, Any] | None:
     """The production version's macro-F1, re-scored on this test split when its model can be
     fetched and has the same genres, else as recorded at its registration."""
-    if not _is_git(inputs.project_dir):
+    if not (inputs.project_dir / ".git").exists():
         return None
     try:
         ref = production(inputs.project_dir, inputs.name)
@@ -166,15 +178,10 @@ def production_evidence(inputs: GateInputs, test_docs: Any) -> dict[str, Any] | 
         macro = f1_report(truth, decisions, genres).macro_f1
         how = "re-scored on this test split"
     except (RegistryError, ValueError, OSError) as exc:
-        shown = subprocess.run(
-            ["git", "show", f"{ref.tag}:metrics/{inputs.name}.json"],
-            cwd=inputs.project_dir,
-            capture_output=True,
-            text=True,
-        )
-        if shown.returncode != 0:
+        recorded = recorded_metrics(inputs.project_dir, ref)
+        if recorded is None:
             return {"version": ref.version, "macro_f1": None, "how": f"unavailable ({exc})"}
-        macro = float(json.loads(shown.stdout)["overall"]["macro_f1"])
+        macro = float(recorded["overall"]["macro_f1"])
         how = f"as recorded at registration (could not re-score: {exc})"
     return {"version": ref.version, "macro_f1": float(macro), "how": how}
 
@@ -216,7 +223,7 @@ def run_gate(inputs: GateInputs, params: Params, *, tracker: Tracker | None = No
         genres=genre_support(inputs.features_dir, metrics),
         explanations=explain_model(model, test_docs, n_movies=gate.explain_movies),
         gate=gate,
-        lineage={"data_version": version_of_data, "git_commit": _head(inputs)},
+        lineage={"data_version": version_of_data, "git_commit": git_commit(inputs.project_dir)},
     )
     repro = reproduce_candidate(
         model_dir,
@@ -252,13 +259,6 @@ def run_gate(inputs: GateInputs, params: Params, *, tracker: Tracker | None = No
         metrics_sha=_sha256(inputs.metrics_dir / f"{inputs.name}.json"),
         tracker=tracker or NullTracker(),
     )
-
-
-def _head(inputs: GateInputs) -> str | None:
-    proc = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=inputs.project_dir, capture_output=True, text=True
-    )
-    return proc.stdout.strip() or None if proc.returncode == 0 else None
 
 
 def _record(
@@ -301,7 +301,7 @@ def _record(
         audit.append_event(
             inputs.audit_log,
             "gate_decision",
-            {**result.summary(), "data_version": card["lineage"]["data_version"]},
+            {**result.summary().model_dump(), "data_version": card["lineage"]["data_version"]},
             actor=inputs.actor,
         )
     log_fn = log.info if decision == PROMOTE else log.warning

@@ -108,7 +108,7 @@ RUBRIC = Rubric(
                 (
                     "tests/unit/ingest/test_privacy.py",
                     "tests/unit/tracking/test_base.py",
-                    "tests/unit/governance/test_audit.py",
+                    "tests/unit/test_audit.py",
                 ),
                 True,
                 "Salted pseudonyms at ingest; secrets scrubbed from tracked run configs "
@@ -143,8 +143,8 @@ RUBRIC = Rubric(
                 "model-1",
                 "Model specs are reviewed and submitted",
                 (
-                    "tests/unit/test_registry.py",
-                    "src/trending_now/registry.py::register",
+                    "tests/unit/registry/test_versions.py",
+                    "src/trending_now/registry/versions.py::register",
                     "governance/card_text/genre-xgb.yaml",
                     "gate:card",
                 ),
@@ -288,7 +288,7 @@ RUBRIC = Rubric(
                 (
                     GOV,
                     "tests/unit/publish/test_publish.py",
-                    "src/trending_now/registry.py::rollback_stage",
+                    "src/trending_now/registry/versions.py::rollback_stage",
                 ),
                 True,
                 "`trending models rollback` returns `prod` to the previous version (a "

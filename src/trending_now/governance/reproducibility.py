@@ -26,7 +26,7 @@ import numpy as np
 from trending_now.config import LogregParams, TrainParams, XgbParams, XgbSearchParams
 from trending_now.evaluate import TEST_SPLIT
 from trending_now.features.io import load_documents, load_features_config
-from trending_now.train import apply_fast_mode, fit_and_tune, load_selection_data
+from trending_now.train import fit_and_tune, load_selection_data
 from trending_now.train.base import ThresholdedModel, read_meta
 from trending_now.train.models import BERT_NAME, load_model
 
@@ -48,8 +48,7 @@ def max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
 
 def refit_params(train: TrainParams, meta: dict[str, Any], *, fast: bool) -> TrainParams:
     """The version's train params, fast mode applied, the search pinned to the selected point."""
-    train = train.model_copy(update={"fast": train.fast.model_copy(update={"enabled": fast})})
-    effective = apply_fast_mode(train)
+    effective = train.in_fast_mode() if fast else train
     if meta.get("name") != XGB_NAME:
         return effective
     selected = {k: meta["params"][k] for k in _SEARCHED if k in (meta.get("params") or {})}
@@ -86,8 +85,7 @@ def config_mismatches(
 
 def _fit(name: str, features_dir: Path, params: TrainParams, *, seed: int) -> ThresholdedModel:
     """One training of `name` on the (possibly subsampled) train split, tuned on valid."""
-    limit = params.fast.max_train_movies if params.fast.enabled else None
-    data = load_selection_data(features_dir, max_train_movies=limit, seed=seed)
+    data = load_selection_data(features_dir, max_train_movies=params.max_train_movies, seed=seed)
     return fit_and_tune(name, data, params, seed=seed).model
 
 
@@ -127,7 +125,8 @@ def reproduce_candidate(
     meta = read_meta(model_dir)
     name = str(meta["name"])
     n_train = len(load_documents(features_dir, splits=("train",)))
-    effective_train = min(n_train, train.fast.max_train_movies) if fast else n_train
+    limit = (train.in_fast_mode() if fast else train).max_train_movies
+    effective_train = min(n_train, limit) if limit is not None else n_train
     chosen = choose_strategy(
         name, effective_train, strategy=strategy, refit_max_movies=refit_max_movies
     )
@@ -142,10 +141,7 @@ def reproduce_candidate(
             first = load_model(model_dir)
             second = _fit(name, features_dir, refit_params(train, meta, fast=fast), seed=seed)
         else:  # the CI configuration as it stands (search included), not the selected point
-            fast_train = train.model_copy(
-                update={"fast": train.fast.model_copy(update={"enabled": True})}
-            )
-            params = apply_fast_mode(fast_train)
+            params = train.in_fast_mode()
             first = _fit(name, features_dir, params, seed=seed)
             second = _fit(name, features_dir, params, seed=seed)
         comparison = _compare(first, second, test_docs)

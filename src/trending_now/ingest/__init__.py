@@ -28,7 +28,7 @@ from trending_now.ingest.privacy import sanitise_review
 from trending_now.ingest.raw import RawRun, check_run_id, write_latest, write_run
 from trending_now.ingest.tmdb import RetryPolicy, TmdbClient, TmdbError, TmdbHTTPError
 
-__all__ = ["IngestResult", "run_stage"]
+__all__ = ["IngestResult", "ProgressCallback", "run_stage"]
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,13 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
+from pydantic import BaseModel
 
 from trending_now.config import FeaturesParams, MonitorParams
+from trending_now.credentials import redact
 from trending_now.io import atomic_directory, write_json
 from trending_now.monitor.checks import (
     QualityResult,
@@ -39,7 +41,7 @@ from trending_now.monitor.drift import DriftResult, data_drift, prediction_drift
 from trending_now.monitor.profile import genre_mix, movie_profile, shares
 from trending_now.monitor.reference import Reference
 from trending_now.monitor.workspace import add_runs, dashboard_url
-from trending_now.tracking.base import Tracker, scrub_secrets
+from trending_now.tracking.base import Tracker
 from trending_now.train.predict import FramePredictions, predict_frames
 
 log = logging.getLogger(__name__)
@@ -156,6 +158,32 @@ def _finite(value: Any) -> Any:
     return value
 
 
+class MonitorSummary(BaseModel):
+    """One monitor run: what drifted, the model checks and the decision (latest.json's schema,
+    docs/monitoring.md). The model checks stay mappings: their fields are each check's own."""
+
+    generated_at: str
+    run: str
+    status: Literal["ok", "no_reference"]
+    reference: dict[str, Any]
+    current: dict[str, Any]
+    dataset_drift: bool
+    drift_share: float
+    drifted_columns: list[str]
+    columns: dict[str, dict[str, Any]]
+    prediction_drift: dict[str, Any]
+    skew: dict[str, Any]
+    quality: dict[str, Any]
+    stability: dict[str, Any]
+    stale_model: bool
+    model_age_days: float | None
+    retrain_triggered: bool
+    reasons: list[str]
+    alerts: list[str]
+    report_html: str | None
+    dashboard_url: str
+
+
 def _model_summary(model: ModelChecks | None) -> dict[str, Any]:
     if model is None:
         skipped = {"skipped": "no trained model to predict with"}
@@ -186,10 +214,10 @@ def summarise(
     current: dict[str, Any],
     report_html: str | None,
     url: str,
-) -> dict[str, Any]:
+) -> MonitorSummary:
     """The run summary written to summary.json and latest.json."""
     data, decision = assessment.data, assessment.decision
-    summary: dict[str, Any] = _finite({
+    return MonitorSummary.model_validate(_finite({
         "generated_at": now.isoformat(), "run": run_id, "status": "ok",
         "reference": reference, "current": {**current, "movies": assessment.current_movies},
         "dataset_drift": decision.dataset_drift, "drift_share": round(data.drift_share, 4),
@@ -201,8 +229,7 @@ def summarise(
         "stale_model": decision.stale_model, "model_age_days": decision.model_age_days,
         "retrain_triggered": decision.retrain, "reasons": decision.reasons,
         "alerts": decision.alerts, "report_html": report_html, "dashboard_url": url,
-    })  # fmt: skip
-    return summary
+    }))  # fmt: skip
 
 
 def _write_reports(run_dir: Path, assessment: Assessment) -> None:
@@ -231,7 +258,7 @@ def run_stage(
     ui_url: str,
     current_info: dict[str, Any],
     tracker: Tracker,
-) -> dict[str, Any]:
+) -> MonitorSummary:
     """Assess the validated data, write the reports, the workspace run and latest.json."""
     movies = pd.read_parquet(validated_dir / "movies.parquet")
     reviews = pd.read_parquet(validated_dir / "reviews.parquet")
@@ -248,42 +275,42 @@ def run_stage(
     )  # fmt: skip
     with atomic_directory(run_dir) as staging:
         _write_reports(staging, assessment)
-        write_json(staging / SUMMARY_FILE, summary)
-    write_json(monitor_dir / LATEST_FILE, summary)
+        write_json(staging / SUMMARY_FILE, summary.model_dump(mode="json"))
+    write_json(monitor_dir / LATEST_FILE, summary.model_dump(mode="json"))
     track(tracker, summary, run_dir, params)
-    log.info("monitor %s: drift share %.2f, retrain %s %s", run_id, summary["drift_share"],
-             summary["retrain_triggered"], summary["reasons"])  # fmt: skip
+    log.info("monitor %s: drift share %.2f, retrain %s %s", run_id, summary.drift_share,
+             summary.retrain_triggered, summary.reasons)  # fmt: skip
     return summary
 
 
-def track(tracker: Tracker, summary: dict[str, Any], run_dir: Path, params: MonitorParams) -> None:
+def track(tracker: Tracker, summary: MonitorSummary, run_dir: Path, params: MonitorParams) -> None:
     """The run's numbers, decision and reports as a tracker run (W&B by default)."""
-    metrics = {f"drift/{c}/p_value": v["p_value"] for c, v in summary["columns"].items()}
-    metrics["drift/share"] = summary["drift_share"]
-    prediction = summary["prediction_drift"]
-    if "p_value" in prediction:
-        metrics["drift/predicted_genre/p_value"] = prediction["p_value"]
-    quality = summary["quality"]
-    if quality.get("macro_f1") is not None:
-        metrics["quality/macro_f1"] = quality["macro_f1"]
-    if summary.get("model_age_days") is not None:
-        metrics["model/age_days"] = summary["model_age_days"]
-    metrics["retrain"] = float(summary["retrain_triggered"])
-    config = scrub_secrets({"monitor": params.model_dump(), "reference": summary["reference"],
-                            "current": summary["current"], "run": summary["run"]})  # fmt: skip
+    metrics = {f"drift/{c}/p_value": v["p_value"] for c, v in summary.columns.items()}
+    metrics["drift/share"] = summary.drift_share
+    if "p_value" in summary.prediction_drift:
+        metrics["drift/predicted_genre/p_value"] = summary.prediction_drift["p_value"]
+    if summary.quality.get("macro_f1") is not None:
+        metrics["quality/macro_f1"] = summary.quality["macro_f1"]
+    if summary.model_age_days is not None:
+        metrics["model/age_days"] = summary.model_age_days
+    metrics["retrain"] = float(summary.retrain_triggered)
+    config = redact(
+        {"monitor": params.model_dump(), "reference": summary.reference,
+         "current": summary.current, "run": summary.run}
+    )  # fmt: skip
     with tracker.start_run("monitor", config):
         tracker.log_metrics({k: float(v) for k, v in metrics.items() if v is not None})
-        tracker.log_summary({**metrics, "reasons": json.dumps(summary["reasons"])})
+        tracker.log_summary({**metrics, "reasons": json.dumps(summary.reasons)})
         tracker.log_artifact(run_dir, name="drift-report", type="monitor-report")
 
 
-def unavailable_summary(reason: str, *, run_id: str, now: datetime, url: str) -> dict[str, Any]:
+def unavailable_summary(reason: str, *, run_id: str, now: datetime, url: str) -> MonitorSummary:
     """latest.json when there is nothing to compare with yet (no features, first ingest)."""
-    return {
+    return MonitorSummary.model_validate({
         "generated_at": now.isoformat(), "run": run_id, "status": "no_reference",
         "reference": {"reason": reason}, "current": {}, "dataset_drift": False,
         "drift_share": 0.0, "drifted_columns": [], "columns": {}, "prediction_drift": {},
         "skew": {}, "quality": {}, "stability": {}, "stale_model": False,
         "model_age_days": None, "retrain_triggered": False, "reasons": [], "alerts": [],
         "report_html": None, "dashboard_url": url,
-    }  # fmt: skip
+    })  # fmt: skip

@@ -23,12 +23,11 @@ import pandas as pd
 import yaml
 
 from trending_now.features.io import DOCUMENTS_FILE
+from trending_now.paths import Paths
+from trending_now.registry.versions import RegistryError, fetch_model, production, recorded_metrics
 
 log = logging.getLogger(__name__)
 
-# Where dvc.yaml puts the stage outputs (paths inside the repository, at any tag).
-FEATURES_PATH = "data/features"
-VALIDATED_PATH = "data/validated"
 VALIDATED_FILES = ("movies.parquet", "reviews.parquet")
 FIT_SPLITS = ("train", "valid")  # movies the model was fitted or tuned on
 
@@ -94,11 +93,15 @@ def _dvc_parquet(repo: Path, path: str, rev: str) -> pd.DataFrame:
         return pd.read_parquet(io.BytesIO(fh.read()))
 
 
-def production_reference(repo: Path, model_name: str, cache_dir: Path) -> Reference:
-    """The training data and model of the `prod` version of `model_name`, read at its tag."""
-    from trending_now.registry import RegistryError, fetch_model, production
+def _in_repo(paths: Paths, path: Path) -> str:
+    """`path` as DVC names it inside the repository (the same at every tag)."""
+    return str(path.relative_to(paths.root))
 
-    if not (repo / ".git").exists():
+
+def production_reference(paths: Paths, model_name: str) -> Reference:
+    """The training data and model of the `prod` version of `model_name`, read at its tag."""
+    repo = paths.root
+    if not paths.is_git:
         raise ReferenceUnavailable(f"{repo} is not a git repository, so it has no registry")
     try:
         ref = production(repo, model_name)
@@ -107,33 +110,31 @@ def production_reference(repo: Path, model_name: str, cache_dir: Path) -> Refere
     if ref is None:
         raise ReferenceUnavailable(f"no {model_name} version is in the prod stage")
     try:
-        documents = _dvc_parquet(repo, f"{FEATURES_PATH}/{DOCUMENTS_FILE}", ref.tag)
+        features, validated = _in_repo(paths, paths.features), _in_repo(paths, paths.validated)
+        documents = _dvc_parquet(repo, f"{features}/{DOCUMENTS_FILE}", ref.tag)
         tables = {
-            name.removesuffix(".parquet"): _dvc_parquet(repo, f"{VALIDATED_PATH}/{name}", ref.tag)
+            name.removesuffix(".parquet"): _dvc_parquet(repo, f"{validated}/{name}", ref.tag)
             for name in VALIDATED_FILES
         }
-        model_dir = fetch_model(repo, ref, cache_dir)
+        model_dir = fetch_model(repo, ref, paths.model_cache)
     except Exception as exc:  # DVC raises many types (missing cache, remote, path)
         raise ReferenceUnavailable(f"{ref.tag}: training data not readable ({exc})") from exc
     created = datetime.fromisoformat(_git(repo, "log", "-1", "--format=%cI", ref.tag).strip())
-    try:
-        metrics = json.loads(_git(repo, "show", f"{ref.tag}:metrics/{model_name}.json"))
-        baseline = float(metrics["overall"]["macro_f1"])
-    except (ReferenceUnavailable, KeyError, ValueError):
-        baseline = None
+    metrics = recorded_metrics(repo, ref)
+    baseline = float(metrics["overall"]["macro_f1"]) if metrics else None
     info = {"source": "production", "model": model_name, "version": ref.version, "tag": ref.tag}
     return _from_tables(
         documents, tables, model_dir=model_dir, created_at=created, baseline=baseline, info=info
     )
 
 
-def locked_validated(project_dir: Path, validated_dir: Path) -> dict[str, pd.DataFrame] | None:
+def locked_validated(paths: Paths) -> dict[str, pd.DataFrame] | None:
     """The validated tables the workspace's features were built from, found in the DVC cache by
     the hash dvc.lock recorded for the features stage; None when that is not possible."""
-    lock_path = project_dir / "dvc.lock"
-    if not lock_path.exists():
+    if not paths.dvc_lock.exists():
         return None
-    stages = (yaml.safe_load(lock_path.read_text(encoding="utf-8")) or {}).get("stages") or {}
+    stages = (yaml.safe_load(paths.dvc_lock.read_text(encoding="utf-8")) or {}).get("stages") or {}
+    validated_dir, project_dir = paths.validated, paths.root
     rel = (
         str(validated_dir.relative_to(project_dir))
         if validated_dir.is_relative_to(project_dir)
@@ -159,19 +160,18 @@ def locked_validated(project_dir: Path, validated_dir: Path) -> dict[str, pd.Dat
     return tables
 
 
-def workspace_reference(
-    project_dir: Path, data_dir: Path, model_dir: Path, metrics_file: Path, *, reason: str
-) -> Reference:
+def workspace_reference(paths: Paths, model_name: str, *, reason: str) -> Reference:
     """The workspace's features, their training-time validated tables and its trained model."""
-    documents_path = data_dir / "features" / DOCUMENTS_FILE
+    model_dir, metrics_file = paths.models / model_name, paths.metrics / f"{model_name}.json"
+    documents_path = paths.features / DOCUMENTS_FILE
     if not documents_path.exists():
         raise ReferenceUnavailable(f"{reason}; and no features in the workspace yet")
     documents = pd.read_parquet(documents_path)
     info: dict[str, Any] = {"source": "workspace", "reason": reason, "model": model_dir.name}
-    tables = locked_validated(project_dir, data_dir / "validated")
+    tables = locked_validated(paths)
     if tables is None:
         tables = {
-            n.removesuffix(".parquet"): pd.read_parquet(data_dir / "validated" / n)
+            n.removesuffix(".parquet"): pd.read_parquet(paths.validated / n)
             for n in VALIDATED_FILES
         }
         info["validated"] = "workspace data/validated (training-time version not in the cache)"
@@ -198,19 +198,11 @@ def workspace_reference(
     )
 
 
-def resolve_reference(
-    project_dir: Path, data_dir: Path, model_name: str, *, cache_dir: Path
-) -> Reference:
+def resolve_reference(paths: Paths, model_name: str) -> Reference:
     """The production version's training data, else the workspace's (with the reason why)."""
     try:
-        return production_reference(project_dir, model_name, cache_dir)
+        return production_reference(paths, model_name)
     except ReferenceUnavailable as exc:
         reason = str(exc)
         log.warning("reference: %s; using the workspace's features and model", reason)
-    return workspace_reference(
-        project_dir,
-        data_dir,
-        project_dir / "models" / model_name,
-        project_dir / "metrics" / f"{model_name}.json",
-        reason=reason,
-    )
+    return workspace_reference(paths, model_name, reason=reason)

@@ -1,4 +1,5 @@
-"""Entry points for the monitor DAG tasks and the CLI: settings in, one stage call, a summary out.
+"""Task entries of the monitor DAG and `trending monitor`: the project in, one stage call, a
+summary out.
 
 The audit log gets a `drift` event for every run and a `retrain_trigger` event when a retrain is
 requested (the DAG task that emits the retrain Asset calls `record_retrain_request`).
@@ -6,13 +7,20 @@ requested (the DAG task that emits the retrain Asset calls `record_retrain_reque
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from trending_now.config import Settings, get_settings, load_params
+from trending_now import audit
+from trending_now.config import Settings
 from trending_now.io import write_json
+from trending_now.monitor import LATEST_FILE, MonitorSummary, run_stage, unavailable_summary
+from trending_now.monitor.reference import ReferenceUnavailable, resolve_reference
+from trending_now.paths import Paths, safe_run_id
+from trending_now.project import Project, load_project
+from trending_now.tracking import get_tracker
+from trending_now.workspace import data_version
 
 log = logging.getLogger(__name__)
 
@@ -22,32 +30,21 @@ def ui_base_url(settings: Settings) -> str:
     return f"http://{settings.host}:{settings.evidently_port}"
 
 
-def monitor_dir(settings: Settings) -> Path:
-    """`var/monitor`: reports, the Evidently workspace and latest.json."""
-    return settings.var_path / "monitor"
-
-
-def dashboard_link(settings: Settings) -> str:
+def dashboard_link(settings: Settings, paths: Paths) -> str:
     """The project dashboard of the last monitor run, else the Evidently UI's start page."""
-    import json
-
-    latest = monitor_dir(settings) / "latest.json"
+    base = ui_base_url(settings)
+    latest = paths.monitor / LATEST_FILE
     if latest.exists():
         url = json.loads(latest.read_text(encoding="utf-8")).get("dashboard_url")
-        if isinstance(url, str) and url.startswith(ui_base_url(settings)):
+        if isinstance(url, str) and url.startswith(base):
             return url
-    return ui_base_url(settings)
+    return base
 
 
-def _current_info(settings: Settings) -> dict[str, Any]:
+def _current_info(paths: Paths) -> dict[str, Any]:
     """The data version and validation counts of the latest validated data."""
-    import json
-
-    from trending_now.publish.lineage import data_version
-
-    validated = settings.data_path / "validated"
-    info: dict[str, Any] = {"data_version": data_version(settings.data_path / "raw.dvc", validated)}
-    report = validated / "report.json"
+    info: dict[str, Any] = {"data_version": data_version(paths.raw_dvc, paths.validated)}
+    report = paths.validated / "report.json"
     if report.exists():
         counts = json.loads(report.read_text(encoding="utf-8"))
         info["run_id"] = counts.get("run_id")
@@ -55,75 +52,52 @@ def _current_info(settings: Settings) -> dict[str, Any]:
     return info
 
 
-def monitor_latest(
-    *, run_id: str | None = None, settings: Settings | None = None
-) -> dict[str, Any]:
-    """Run the monitor stage on the project's latest validated data; return its summary."""
-    from trending_now.monitor import LATEST_FILE, run_stage, unavailable_summary
-    from trending_now.monitor.reference import ReferenceUnavailable, resolve_reference
-    from trending_now.pipeline import safe_run_id
-    from trending_now.tracking import get_tracker
-
-    settings = settings or get_settings()
-    params = load_params(settings.params_path)
+def monitor(*, run_id: str | None = None, project: Project | None = None) -> MonitorSummary:
+    """Run the monitor stage on the project's latest validated data; audit its findings."""
+    project = project or load_project()
+    paths, settings = project.paths, project.settings
     now = datetime.now(UTC)
     rid = safe_run_id(run_id or "manual-" + now.strftime("%Y%m%dT%H%M%SZ"))
-    out = monitor_dir(settings)
     try:
-        reference = resolve_reference(
-            settings.project_dir,
-            settings.data_path,
-            params.publish.model,
-            cache_dir=settings.var_path / "models",
-        )
+        reference = resolve_reference(paths, project.params.publish.model)
     except ReferenceUnavailable as exc:
         log.warning("monitor %s: nothing to compare with: %s", rid, exc)
         summary = unavailable_summary(str(exc), run_id=rid, now=now, url=ui_base_url(settings))
-        write_json(out / LATEST_FILE, summary)
+        write_json(paths.monitor / LATEST_FILE, summary.model_dump(mode="json"))
         return summary
     summary = run_stage(
         reference=reference,
-        validated_dir=settings.data_path / "validated",
-        monitor_dir=out,
-        params=params.monitor,
+        validated_dir=paths.validated,
+        monitor_dir=paths.monitor,
+        params=project.params.monitor,
         run_id=rid,
         now=now,
         ui_url=ui_base_url(settings),
-        current_info=_current_info(settings),
-        tracker=get_tracker(settings.tracker, settings.var_path, pipeline="monitor"),
+        current_info=_current_info(paths),
+        tracker=get_tracker(settings.tracker, paths.tracking, pipeline="monitor"),
     )
-    record_drift(summary, settings=settings)
+    audit.append_event(paths.audit_log, "drift", _audit_details(summary))
     return summary
 
 
-def _audit_details(summary: dict[str, Any]) -> dict[str, Any]:
+def _audit_details(summary: MonitorSummary) -> dict[str, Any]:
     keys = ("run", "dataset_drift", "drift_share", "drifted_columns", "stale_model",
             "retrain_triggered", "reasons", "alerts", "report_html", "reference")  # fmt: skip
-    details = {k: summary.get(k) for k in keys}
-    details["prediction_drift"] = (summary.get("prediction_drift") or {}).get("drifted")
+    details = summary.model_dump(include=set(keys))
+    details["prediction_drift"] = summary.prediction_drift.get("drifted")
     return details
 
 
-def record_drift(summary: dict[str, Any], *, settings: Settings | None = None) -> None:
-    """Append the run's findings and decision to the audit log (`drift` event)."""
-    from trending_now.governance.audit import append_event, default_log_path
-
-    settings = settings or get_settings()
-    append_event(default_log_path(settings), "drift", _audit_details(summary))
-
-
 def record_retrain_request(
-    summary: dict[str, Any], *, trigger: str, settings: Settings | None = None
+    summary: MonitorSummary, *, trigger: str, project: Project | None = None
 ) -> dict[str, Any]:
     """Append why a retrain is requested (`retrain_trigger` event); return the event details."""
-    from trending_now.governance.audit import append_event, default_log_path
-
-    settings = settings or get_settings()
+    project = project or load_project()
     details = {
-        "run": summary.get("run"),
-        "reasons": summary.get("reasons", []),
+        "run": summary.run,
+        "reasons": summary.reasons,
         "trigger": trigger,
-        "report_html": summary.get("report_html"),
+        "report_html": summary.report_html,
     }
-    append_event(default_log_path(settings), "retrain_trigger", details)
+    audit.append_event(project.paths.audit_log, "retrain_trigger", details)
     return details

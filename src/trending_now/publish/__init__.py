@@ -13,17 +13,17 @@ build-then-swap of the `current` pointer.
 from __future__ import annotations
 
 import logging
-import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from trending_now.config import PublishParams
-from trending_now.io import atomic_write_text
+from trending_now.io import write_json
 from trending_now.publish.build import (
     Lineage,
     facet_rows,
@@ -36,15 +36,24 @@ from trending_now.publish.build import (
 from trending_now.publish.builds import build_name, open_builds
 from trending_now.publish.db import Document, ModelCard, PublishInfo
 from trending_now.publish.documents import GovernanceDocument, finite, read_documents
-from trending_now.publish.lineage import data_version, model_fingerprint, registered_version
-from trending_now.registry import ModelRef, RegistryError, fetch_model, production
+from trending_now.registry.versions import (
+    ModelRef,
+    RegistryError,
+    fetch_model,
+    latest_version,
+    production,
+    recorded_metrics,
+    unregistered_version,
+)
+from trending_now.workspace import data_version
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class PublishResult:
+class PublishResult(BaseModel):
     """What a publish built (the build id, now current) and what it holds."""
+
+    model_config = ConfigDict(frozen=True)
 
     build: str
     movies: int
@@ -54,8 +63,9 @@ class PublishResult:
     data_version: str
     model_name: str | None
     model_version: str | None
-    omitted: dict[str, str] = field(default_factory=dict)  # what was left out, and why
-    pruned: list[str] = field(default_factory=list)
+    omitted: dict[str, str] = Field(default_factory=dict)  # what was left out, and why
+    pruned: list[str] = Field(default_factory=list)
+    enrichments: str = ""  # the enrichment gate's word on the enrichments (publish/tasks.py)
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,7 @@ def _model(
     repo: Path | None,
     name: str | None = None,
     model_cache: Path | None = None,
+    embedding_cache: Path | None = None,
 ) -> _Model:
     """Predictions and card of the production version of `name` (GTO stage `prod`, fetched
     from the registry); only when no version is in production, the workspace model at
@@ -84,20 +95,33 @@ def _model(
         ref, prod_dir, prod_metrics = prod
         card = model_card(prod_dir, prod_metrics)
         card["serving"] = {"source": "production", "stage": "prod", "tag": ref.tag}
-        return _Model(ref.name, ref.version, predict_genres(prod_dir, movies, reviews), card)
+        predictions = predict_genres(prod_dir, movies, reviews, embedding_cache=embedding_cache)
+        return _Model(ref.name, ref.version, predictions, card)
     if model_dir is None or not (model_dir / "meta.json").exists():
         reason = f"no trained model at {model_dir}" if model_dir else "no model configured"
         return _Model(None, None, None, {"reason": reason})
     card = model_card(model_dir, metrics_file)
     name = str(card["meta"]["name"])
-    version = registered_version(repo, name) or f"unregistered-{model_fingerprint(model_dir)}"
+    version = _latest_registered(repo, name) or unregistered_version(model_dir)
     card["serving"] = {
         "source": "workspace",
         "note": f"no version of {name} is in production: serving the workspace model "
         f"{model_dir} (not promoted by the gate)",
     }
     log.warning("publish: %s", card["serving"]["note"])
-    return _Model(name, version, predict_genres(model_dir, movies, reviews), card)
+    predictions = predict_genres(model_dir, movies, reviews, embedding_cache=embedding_cache)
+    return _Model(name, version, predictions, card)
+
+
+def _latest_registered(repo: Path | None, name: str) -> str | None:
+    """The highest registered version of `name`, when `repo` holds a registry."""
+    if repo is None:
+        return None
+    try:
+        latest = latest_version(repo, name)
+    except RegistryError:
+        return None
+    return latest.version if latest else None
 
 
 def _production_model(
@@ -111,14 +135,13 @@ def _production_model(
         return None
     if ref is None:
         return None
-    cache = model_cache or repo / "var" / "models"
-    model_dir = fetch_model(repo, ref, cache)
+    if model_cache is None:
+        raise ValueError(f"{ref.tag} is in production: a model_cache is needed to fetch it")
+    model_dir = fetch_model(repo, ref, model_cache)
     metrics = model_dir.parent / f"{name}.metrics.json"
-    shown = subprocess.run(
-        ["git", "show", f"{ref.tag}:metrics/{name}.json"], cwd=repo, capture_output=True, text=True
-    )
-    if shown.returncode == 0:
-        atomic_write_text(metrics, shown.stdout)
+    recorded = recorded_metrics(repo, ref)
+    if recorded is not None:
+        write_json(metrics, recorded)
     return ref, model_dir, metrics if metrics.exists() else None
 
 
@@ -134,13 +157,22 @@ def run_stage(
     repo: Path | None = None,
     governance_dir: Path | None = None,
     model_cache: Path | None = None,  # where registered versions are fetched to (var/models)
+    embedding_cache: Path | None = None,  # MiniLM document vectors by content (var/cache)
 ) -> PublishResult:
     """Build a new serving database from what the pipeline produced and make it current."""
     builds = open_builds(db_url)
     movies = pd.read_parquet(validated_dir / "movies.parquet")
     reviews = pd.read_parquet(validated_dir / "reviews.parquet")
-    model = _model(model_dir, movies, reviews, metrics_file=metrics_file, repo=repo,
-                   name=params.model, model_cache=model_cache)  # fmt: skip
+    model = _model(
+        model_dir,
+        movies,
+        reviews,
+        metrics_file=metrics_file,
+        repo=repo,
+        name=params.model,
+        model_cache=model_cache,
+        embedding_cache=embedding_cache,
+    )
     enrichments = read_enrichments(enriched_dir)
     now = datetime.now(UTC)
     lineage = Lineage(data_version(raw_dvc, validated_dir), model.name, model.version, now)

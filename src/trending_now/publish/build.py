@@ -31,10 +31,14 @@ class Lineage:
 
 
 def predict_genres(
-    model_dir: Path, movies: pd.DataFrame, reviews: pd.DataFrame
+    model_dir: Path,
+    movies: pd.DataFrame,
+    reviews: pd.DataFrame,
+    *,
+    embedding_cache: Path | None = None,
 ) -> dict[int, Prediction]:
     """Decided genres and every genre's probability per movie, through the training code path."""
-    pred = predict_frames(model_dir, movies, reviews)
+    pred = predict_frames(model_dir, movies, reviews, embedding_cache=embedding_cache)
     return {
         movie_id: (
             [g for g, on in zip(pred.genres, row_decisions, strict=True) if on],

@@ -16,7 +16,7 @@ from trending_now.tracking.wandb_tracker import WandbTracker
 
 TrackerKind = Literal["wandb", "mlflow", "none"]
 
-__all__ = ["NullTracker", "Tracker", "TrackerKind", "get_tracker"]
+__all__ = ["NullTracker", "Tracker", "TrackerKind", "get_tracker", "latest_offline_run_id"]
 
 
 def get_tracker(kind: TrackerKind, root_dir: Path, *, pipeline: str = "train") -> Tracker:
@@ -28,3 +28,9 @@ def get_tracker(kind: TrackerKind, root_dir: Path, *, pipeline: str = "train") -
     if kind == "none":
         return NullTracker()
     raise ValueError(f"unknown tracker {kind!r}: use wandb, mlflow or none")
+
+
+def latest_offline_run_id(root_dir: Path) -> str | None:
+    """The id of the newest offline W&B run under `root_dir` (W&B names folders `...-<id>`)."""
+    runs = sorted((root_dir / "wandb").glob("**/offline-run-*"), key=lambda p: p.name)
+    return runs[-1].name.rsplit("-", 1)[-1] if runs else None

@@ -1,21 +1,16 @@
-"""The tracking interface every training run talks to, and a run config free of secrets."""
+"""The tracking interface every tracked run talks to, and a run config free of secrets."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import os
-import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import SecretStr
-
-log = logging.getLogger(__name__)
-
-_SECRET_WORDS = ("key", "secret", "token", "password", "salt", "credential")
+from trending_now.credentials import redact
+from trending_now.workspace import git_commit
 
 
 class Tracker(Protocol):
@@ -73,17 +68,6 @@ def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def scrub_secrets(config: Mapping[str, Any]) -> dict[str, Any]:
-    """`config` without secret values or keys that name a secret, at any depth."""
-    clean: dict[str, Any] = {}
-    for key, value in config.items():
-        if isinstance(value, SecretStr) or any(w in str(key).lower() for w in _SECRET_WORDS):
-            log.debug("dropped %s from the run config", key)
-            continue
-        clean[key] = scrub_secrets(value) if isinstance(value, Mapping) else value
-    return clean
-
-
 def file_hashes(paths: Sequence[Path]) -> dict[str, str]:
     """sha256 of each existing file (or of each file under a directory), keyed by path."""
     hashes = {}
@@ -95,32 +79,17 @@ def file_hashes(paths: Sequence[Path]) -> dict[str, str]:
     return hashes
 
 
-def git_commit(repo_dir: Path) -> str | None:
-    """The checked-out commit of `repo_dir`, or None when there is none (no git, no commits)."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(repo_dir), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
 def run_config(
     params: Mapping[str, Any], *, data_files: Sequence[Path], repo_dir: Path
 ) -> dict[str, Any]:
     """A run config: params, data version hashes and git commit; secrets scrubbed."""
-    return scrub_secrets(
-        {
-            "params": dict(params),
-            "data": file_hashes(data_files),
-            "git_commit": git_commit(repo_dir),
-        }
-    )
+    config = {
+        "params": dict(params),
+        "data": file_hashes(data_files),
+        "git_commit": git_commit(repo_dir),
+    }
+    redacted: dict[str, Any] = redact(config)
+    return redacted
 
 
 def flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -13,7 +13,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from trending_now.tracking.base import flatten, patched_environ, scrub_secrets
+from trending_now.credentials import redact
+from trending_now.tracking.base import flatten, patched_environ
 
 _MAX_PARAM_CHARS = 500
 # No telemetry: it would write an installation id under $HOME and call out to the network.
@@ -51,7 +52,7 @@ class MlflowTracker:
             self._run_id = run.info.run_id
             status = "FAILED"
             try:
-                self._log_config(scrub_secrets(config))
+                self._log_config(redact(config))
                 yield
                 status = "FINISHED"
             finally:

@@ -7,7 +7,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from trending_now.tracking.base import patched_environ, scrub_secrets
+from trending_now.credentials import redact
+from trending_now.tracking.base import patched_environ
 
 _DIR_VARIABLES = {
     "WANDB_DIR": "runs",
@@ -49,7 +50,7 @@ class WandbTracker:
             self._run = wandb.init(
                 project=self.project,
                 name=name,
-                config=scrub_secrets(config),
+                config=redact(config),
                 dir=env["WANDB_DIR"],
                 mode=self.mode,  # type: ignore[arg-type]
                 reinit="finish_previous",

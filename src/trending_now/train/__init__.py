@@ -1,4 +1,4 @@
-"""Train stage: genre classifiers fitted on train, thresholds tuned on valid, one test evaluation.
+"""Train stage: genre classifiers fitted on train, thresholds tuned on valid (never test).
 
 genre-xgb with `train.xgb.selection_folds >= 2` selects out of fold on train+valid instead and
 refits on both (train/xgb.py); it brings its own thresholds (`OutOfFoldTuned`).
@@ -6,9 +6,9 @@ refits on both (train/xgb.py); it brings its own thresholds (`OutOfFoldTuned`).
 Inputs: `<features_dir>/documents.parquet` (this stage reads only the train and valid rows),
 `labels.json`, `features.json`.
 Outputs: `<models_dir>/<name>/` per model in `train.models` (model files, `thresholds.json`,
-`meta.json`), then through the evaluate stage `<metrics_dir>/<name>.json` and
-`<plots_dir>/<name>/`. Every run is a tracker run (config, metrics, plots, models).
-Params: the `train:` block (`TrainParams`), the `evaluate:` block and the top-level `seed`.
+`meta.json`); the evaluate stage scores them on test afterwards. Every run is a tracker run
+(config, validation metrics, the models as artifacts).
+Params: the `train:` block (`TrainParams`; the entry applies fast mode) and the top-level `seed`.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from trending_now.config import EvaluateParams, TrainParams
+from trending_now.config import TrainParams
 from trending_now.features.io import (
     DOCUMENTS_FILE,
     FEATURES_CONFIG_FILE,
@@ -41,9 +40,6 @@ from trending_now.train.base import (
     tune_thresholds,
 )
 from trending_now.train.models import make_classifier, save_model
-
-if TYPE_CHECKING:
-    from trending_now.evaluate import EvaluationReport
 
 log = logging.getLogger(__name__)
 
@@ -72,41 +68,11 @@ class FittedModel:
 
 @dataclass(frozen=True)
 class TrainResult:
-    """Per model: its directory, validation macro-F1, fit seconds and the test report."""
+    """Per model: its directory, validation macro-F1 and fit seconds."""
 
     model_dirs: dict[str, Path]
     valid_macro_f1: dict[str, float]
     seconds: dict[str, float]
-    test_reports: dict[str, EvaluationReport]
-
-
-def apply_fast_mode(params: TrainParams) -> TrainParams:
-    """`params` with the `fast:` overrides applied when fast mode is on (else unchanged)."""
-    if not params.fast.enabled:
-        return params
-    fast = params.fast
-    search = params.xgb.search.model_copy(
-        update={
-            "iterations": fast.search_iterations,
-            "time_budget_s": fast.time_budget_s,
-            "n_estimators": [fast.n_estimators],
-        }
-    )
-    embeddings = params.xgb.embeddings.model_copy(
-        update={
-            "max_windows": fast.embedding_max_windows,
-            "max_length": fast.embedding_max_length,
-        }
-    )
-    xgb = params.xgb.model_copy(
-        update={
-            "n_estimators": fast.n_estimators,
-            "search": search,
-            "embeddings": embeddings,
-            "selection_folds": min(params.xgb.selection_folds, fast.selection_folds),
-        }
-    )
-    return params.model_copy(update={"xgb": xgb})
 
 
 def load_selection_data(
@@ -166,71 +132,42 @@ def run_stage(
     *,
     features_dir: Path,
     models_dir: Path,
-    metrics_dir: Path,
-    plots_dir: Path,
     params: TrainParams,
-    evaluate_params: EvaluateParams,
     seed: int,
     tracker: Tracker,
-    repo_dir: Path | None = None,
+    repo_dir: Path,
     only: Sequence[str] | None = None,
-    evaluate: bool = True,
     embedding_cache: Path | None = None,
 ) -> TrainResult:
-    """Train the models in `params.models` (or `only` those), save them, then score them once
-    on test, unless `evaluate` is False: DVC's separate evaluate stage then does that once for
-    all models after every train stage has run. `embedding_cache`: where MiniLM document
-    vectors are cached (None: the project's, under Settings.var_path)."""
-    from trending_now.evaluate import run_stage as evaluate_stage  # the next stage, called last
-
+    """Train the models in `params.models` (or `only` those) and save them; the evaluate stage
+    scores them on test afterwards. `embedding_cache`: where MiniLM document vectors are cached
+    (None: encoded afresh)."""
     if only is not None:
         unknown = sorted(set(only) - set(params.models))
         if unknown:
             raise ValueError(f"models {unknown} are not in train.models {params.models}")
         params = params.model_copy(update={"models": [m for m in params.models if m in only]})
-    effective = apply_fast_mode(params)
-    max_train = effective.fast.max_train_movies if effective.fast.enabled else None
-    data = load_selection_data(features_dir, max_train_movies=max_train, seed=seed)
+    data = load_selection_data(features_dir, max_train_movies=params.max_train_movies, seed=seed)
     data_files = [features_dir / f for f in (DOCUMENTS_FILE, LABELS_FILE, FEATURES_CONFIG_FILE)]
     config = run_config(
-        {"seed": seed, "train": effective.model_dump(), "evaluate": evaluate_params.model_dump()},
-        data_files=data_files,
-        repo_dir=repo_dir or Path.cwd(),
+        {"seed": seed, "train": params.model_dump()}, data_files=data_files, repo_dir=repo_dir
     )
     with tracker.start_run("train", config):
         fitted = _fit_all(
             data,
-            effective,
+            params,
             seed=seed,
             models_dir=models_dir,
             features_config=load_features_config(features_dir),
             tracker=tracker,
             embedding_cache=embedding_cache,
         )
-        if not evaluate:
-            for name in fitted:
-                tracker.log_artifact(models_dir / name, name=name, type="model")
-            return TrainResult(
-                model_dirs={name: models_dir / name for name in fitted},
-                valid_macro_f1={name: f.valid_macro_f1 for name, f in fitted.items()},
-                seconds={name: f.seconds for name, f in fitted.items()},
-                test_reports={},
-            )
-        evaluation = evaluate_stage(
-            features_dir=features_dir,
-            models_dir=models_dir,
-            metrics_dir=metrics_dir,
-            plots_dir=plots_dir,
-            model_names=list(fitted),
-            params=evaluate_params,
-            embedding_cache=embedding_cache,
-        )
-        log_evaluation(tracker, evaluation.reports, models_dir, metrics_dir, plots_dir)
+        for name in fitted:
+            tracker.log_artifact(models_dir / name, name=name, type="model")
     return TrainResult(
         model_dirs={name: models_dir / name for name in fitted},
         valid_macro_f1={name: f.valid_macro_f1 for name, f in fitted.items()},
         seconds={name: f.seconds for name, f in fitted.items()},
-        test_reports=evaluation.reports,
     )
 
 
@@ -262,22 +199,3 @@ def _fit_all(
             fitted[name].seconds,
         )
     return fitted
-
-
-def log_evaluation(
-    tracker: Tracker,
-    reports: dict[str, EvaluationReport],
-    models_dir: Path,
-    metrics_dir: Path,
-    plots_dir: Path,
-) -> None:
-    """Test metrics, the summary, and models/metrics/plots as artifacts of the open run."""
-    summary: dict[str, float] = {}
-    for name, report in reports.items():
-        for average in ("micro_f1", "macro_f1", "weighted_f1", "samples_f1"):
-            summary[f"test/{name}/{average}"] = getattr(report.overall, average)
-        tracker.log_artifact(models_dir / name, name=name, type="model")
-        tracker.log_artifact(plots_dir / name, name=f"{name}-plots", type="plots")
-    tracker.log_metrics(summary)
-    tracker.log_summary(summary)
-    tracker.log_artifact(metrics_dir, name="metrics", type="metrics")

@@ -58,11 +58,6 @@ class FitReport:
     seconds: float = 0.0
 
 
-def with_fast(params: BertParams, *, fast: bool) -> BertParams:
-    """The params in effect: the `fast` block's fields replace their namesakes in fast mode."""
-    return params.model_copy(update=params.fast.model_dump()) if fast else params
-
-
 def pretrained_dir(package: str) -> Path:
     """The model directory shipped inside a weights package (`get_model_path()`)."""
     module = importlib.import_module(package)
@@ -329,11 +324,10 @@ class BertGenreClassifier:
         params: BertParams,
         *,
         seed: int,
-        fast: bool = False,
         threshold_grid: Sequence[float] = (0.5,),
     ) -> None:
         self.genres = list(genres)
-        self.params = with_fast(params, fast=fast)
+        self.params = params
         self.seed = seed
         self.threshold_grid = list(threshold_grid)
         self.device = default_device()

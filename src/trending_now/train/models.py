@@ -51,7 +51,7 @@ def make_classifier(
 ) -> GenreClassifier:
     """An unfitted classifier of the given name, configured from the `train:` params.
 
-    `embedding_cache`: where genre-xgb caches MiniLM document vectors (None: the project's).
+    `embedding_cache`: where genre-xgb caches MiniLM document vectors (None: no cache).
     """
     if name == XgbGenreClassifier.name:
         return XgbGenreClassifier(
@@ -72,7 +72,6 @@ def make_classifier(
             genres,
             params.bert,
             seed=seed,
-            fast=params.fast.enabled,
             threshold_grid=params.threshold_grid,
         )
     raise ValueError(f"unknown model {name!r}; known: {sorted(KNOWN_MODELS)}")
@@ -98,8 +97,7 @@ def save_model(
 def load_model(path: Path, *, embedding_cache: Path | None = None) -> ThresholdedModel:
     """The classifier saved at `path` (its class from meta.json) with its thresholds.
 
-    `embedding_cache`: where a model that reads MiniLM embeddings caches them (None: the
-    project's cache under Settings.var_path).
+    `embedding_cache`: where a model that reads MiniLM embeddings caches them (None: no cache).
     """
     name = read_meta(path)["name"]
     if name not in KNOWN_MODELS:

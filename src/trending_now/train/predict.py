@@ -41,8 +41,8 @@ def predict_frames(
     """Validated-schema movies and reviews -> predictions, building documents exactly as the
     model's training run did (its `features:` params travel in meta.json). The one path that
     batch prediction, publishing and the skew check share. A model that reads MiniLM document
-    embeddings (genre-xgb) caches them in `embedding_cache` (None: the project's cache, shared
-    with training, so re-predicting known movies does not re-encode them)."""
+    embeddings (genre-xgb) caches them in `embedding_cache` (the project's is shared with
+    training, so re-predicting known movies does not re-encode them; None: encoded afresh)."""
     features = FeaturesParams.model_validate(read_meta(model_dir).get("features") or {})
     docs = build_documents(
         movies,
@@ -57,7 +57,9 @@ def predict_frames(
     )
 
 
-def predict_movies(model_dir: Path, movies_records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def predict_movies(
+    model_dir: Path, movies_records: list[dict[str, Any]], *, embedding_cache: Path | None = None
+) -> list[dict[str, Any]]:
     """Per movie: id, title, decided genres and every genre's probability.
 
     Raises UnusableRecordsError listing each record that cannot be used (wrong types, or no
@@ -66,7 +68,7 @@ def predict_movies(model_dir: Path, movies_records: list[dict[str, Any]]) -> lis
     movies, problems = parse_records(movies_records)
     if problems:
         raise UnusableRecordsError(problems)
-    pred = predict_frames(model_dir, *to_validated_frames(movies))
+    pred = predict_frames(model_dir, *to_validated_frames(movies), embedding_cache=embedding_cache)
     return [
         {
             "id": movie_id,

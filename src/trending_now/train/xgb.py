@@ -36,7 +36,7 @@ from sklearn.pipeline import FeatureUnion
 from xgboost import XGBClassifier
 
 from trending_now.config import XgbParams
-from trending_now.features.embeddings import DocumentEmbedder, default_cache_dir
+from trending_now.features.embeddings import DocumentEmbedder
 from trending_now.train.base import (
     Documents,
     macro_f1_tuned,
@@ -418,8 +418,9 @@ class XgbGenreClassifier:
         if self.params.embedding_linear_c <= 0:
             return None
         if self._embedder is None:  # one per model: MiniLM loads once, however many predicts
-            cache = self.embedding_cache or default_cache_dir()
-            self._embedder = DocumentEmbedder(self.params.embeddings, cache_dir=cache)
+            self._embedder = DocumentEmbedder(
+                self.params.embeddings, cache_dir=self.embedding_cache
+            )
         return self._embedder.embed([str(t) for t in docs["text"]])
 
     def _stack(self, member_scores: Mapping[str, np.ndarray], n_rows: int) -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import pandera.pandas as pa
 import pyarrow as arrow
 import pyarrow.parquet as pq
 from pandera.errors import SchemaErrors
+from pydantic import BaseModel, ConfigDict
 
 from trending_now.config import ValidateParams
 from trending_now.ingest import raw
@@ -61,28 +62,26 @@ class DataContractError(RuntimeError):
     """Too much of a run failed the data contract (outputs are written before this is raised)."""
 
 
-@dataclass(frozen=True)
-class TableCounts:
+class TableCounts(BaseModel):
     """Records fetched from the raw run, and where they ended up."""
+
+    model_config = ConfigDict(frozen=True)
 
     fetched: int
     valid: int
     quarantined: int
 
 
-@dataclass(frozen=True)
-class ValidationReport:
+class ValidationReport(BaseModel):
     """What `report.json` says about one validate run."""
+
+    model_config = ConfigDict(frozen=True)
 
     run_id: str
     movies: TableCounts
     reviews: TableCounts
     quarantine_reasons: dict[str, int]
     quarantine_rate: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report as plain JSON-ready data."""
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,9 @@ class Table:
     @property
     def counts(self) -> TableCounts:
         """Fetched / valid / quarantined."""
-        return TableCounts(self.fetched, len(self.valid), len(self.quarantined))
+        return TableCounts(
+            fetched=self.fetched, valid=len(self.valid), quarantined=len(self.quarantined)
+        )
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,7 @@ def write_outputs(
     with atomic_directory(validated_dir) as stage:
         _write_parquet(stage / MOVIES_PARQUET, movies.valid, MOVIES_ARROW)
         _write_parquet(stage / REVIEWS_PARQUET, reviews.valid, REVIEWS_ARROW)
-        write_json(stage / REPORT_FILE, report.to_dict())
+        write_json(stage / REPORT_FILE, report.model_dump())
 
 
 def run_stage(

@@ -10,7 +10,9 @@ from tests.utils.enrich import ROOT
 from trending_now.config import Settings
 from trending_now.enrich.providers.embedded import EmbeddedProvider
 from trending_now.enrich.providers.openai_compat import OpenAICompatProvider
-from trending_now.enrich.tasks import build_provider, enrich_params
+from trending_now.config import EnrichParams, with_overrides
+from trending_now.enrich.tasks import build_provider
+from trending_now.project import load_project
 
 
 @pytest.fixture
@@ -19,17 +21,21 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(project_dir=tmp_path, llm_api_key=SecretStr("sk-unit-test-0123456789"))
 
 
+def _enrich_params(settings: Settings, **overrides: object) -> EnrichParams:
+    return with_overrides(load_project(settings).params.enrich, **overrides)
+
+
 def test_overrides_apply_and_are_validated(settings: Settings) -> None:
-    params = enrich_params(settings, provider="openai", concurrency=2, movie_limit=None)
+    params = _enrich_params(settings, provider="openai", concurrency=2, movie_limit=None)
     assert (params.provider, params.concurrency, params.movie_limit) == ("openai", 2, None)
     with pytest.raises(ValidationError):
-        enrich_params(settings, concurrency=0)
+        _enrich_params(settings, concurrency=0)
 
 
 def test_build_provider_by_name(settings: Settings) -> None:
-    embedded = build_provider(enrich_params(settings), settings)
+    embedded = build_provider(_enrich_params(settings), settings)
     assert isinstance(embedded, EmbeddedProvider) and not embedded.uses_prompt
-    llm = build_provider(enrich_params(settings, provider="openai"), settings)
+    llm = build_provider(_enrich_params(settings, provider="openai"), settings)
     assert isinstance(llm, OpenAICompatProvider) and llm.model == settings.llm_model
     assert "sk-unit-test" not in llm.fingerprint
 

@@ -59,7 +59,7 @@ def _run(
 
 def test_a_balanced_run_is_published(tmp_path: Path) -> None:
     summary = _run(tmp_path, foreign_score=7)
-    assert summary["decision"] == "publish" and summary["failed"] == []
+    assert summary.decision == "publish" and summary.failed == []
     assert publishable(tmp_path / "governance", tmp_path / "enriched") == (
         True,
         "passed the enrichment gate",
@@ -70,8 +70,8 @@ def test_a_balanced_run_is_published(tmp_path: Path) -> None:
 
 def test_scores_skewed_against_non_english_films_are_blocked(tmp_path: Path) -> None:
     summary = _run(tmp_path, foreign_score=3)
-    assert summary["decision"] == "block"
-    assert any(f.startswith("language: vibe score gap 4.0") for f in summary["failed"])
+    assert summary.decision == "block"
+    assert any(f.startswith("language: vibe score gap 4.0") for f in summary.failed)
     ok, why = publishable(tmp_path / "governance", tmp_path / "enriched")
     assert not ok and "vibe score gap" in why
     # A new enrichment run (another file) is not judged by the old card.
@@ -83,16 +83,16 @@ def test_scores_skewed_against_non_english_films_are_blocked(tmp_path: Path) -> 
 
 def test_different_tags_for_non_english_films_are_blocked(tmp_path: Path) -> None:
     summary = _run(tmp_path, foreign_score=7, foreign_tags=TAGS_B)
-    assert summary["decision"] == "block"
-    assert any("tag distribution gap" in f for f in summary["failed"])
-    assert summary["gaps"]["language"]["tags"] > LIMITS.max_tag_gap
+    assert summary.decision == "block"
+    assert any("tag distribution gap" in f for f in summary.failed)
+    assert summary.gaps["language"]["tags"] > LIMITS.max_tag_gap
 
 
 def test_small_slices_are_reported_not_judged(tmp_path: Path) -> None:
     limits = LIMITS.model_copy(update={"min_slice_movies": 13})
     summary = _run(tmp_path, foreign_score=1, limits=limits)
-    assert summary["decision"] == "block"
-    families = summary["gaps"]
+    assert summary.decision == "block"
+    families = summary.gaps
     assert families["language"]["vibe_score"] == 6.0  # en (36) vs non-en (24): judged
     # fr and ja have 12 movies each: below 13 they are reported in the card, not judged.
     assert families["original_language"] == {"vibe_score": 0.0, "tags": 0.0}

@@ -46,10 +46,10 @@ def test_automated_tests_are_backed_by_a_test_file_or_a_gate_check() -> None:
 @pytest.mark.parametrize(
     ("ref", "exists"),
     [
-        ("tests/unit/test_registry.py", True),
+        ("tests/unit/registry/test_versions.py", True),
         ("tests/unit/nope.py", False),
-        ("src/trending_now/registry.py::rollback_stage", True),
-        ("src/trending_now/registry.py::no_such_function", False),
+        ("src/trending_now/registry/versions.py::rollback_stage", True),
+        ("src/trending_now/registry/versions.py::no_such_function", False),
         ("gate:slices", True),
         ("gate:vibes", False),
     ],

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.utils.factories import make_validated
+from tests.utils.training import train_and_evaluate
+from tests.utils.factories import make_validated, project_paths
 from trending_now.config import (
     EvaluateParams,
     FeaturesParams,
@@ -20,7 +21,6 @@ from trending_now.features import run_stage as features_stage
 from trending_now.io import atomic_write_parquet
 from trending_now.monitor.reference import Reference, workspace_reference
 from trending_now.tracking import NullTracker
-from trending_now.train import run_stage as train_stage
 
 MODEL = "baseline-logreg"
 
@@ -39,11 +39,7 @@ class World:
 
     def reference(self) -> Reference:
         return workspace_reference(
-            self.project,
-            self.project / "data",
-            self.model_dir,
-            self.project / "metrics" / f"{MODEL}.json",
-            reason="unit test: no registry",
+            project_paths(self.project), MODEL, reason="unit test: no registry"
         )
 
 
@@ -58,10 +54,7 @@ def build_world(root: Path, n: int = 120, seed: int = 3) -> World:
     params = TrainParams(
         models=[MODEL], logreg=LogregParams(tfidf=TfidfParams(min_df=1, char_max_features=0))
     )
-    train_stage(features_dir=data / "features", models_dir=root / "models",
-                metrics_dir=root / "metrics", plots_dir=root / "plots", params=params,
-                evaluate_params=EvaluateParams(), seed=seed, tracker=NullTracker(),
-                repo_dir=root)  # fmt: skip
+    train_and_evaluate(root, data / "features", params, EvaluateParams(), seed=seed)
     return World(root, movies, reviews)
 
 

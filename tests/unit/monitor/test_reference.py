@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from tests.unit.monitor.conftest import MODEL, World
+from tests.utils.factories import project_paths
 from trending_now.io import atomic_write_parquet
 from trending_now.monitor.reference import (
     ReferenceUnavailable,
@@ -65,11 +66,11 @@ def test_features_lock_finds_the_training_time_validated_data(world: World, tmp_
     _run(ws, BIN / "dvc", "repro", "-q", "features")
     _write_validated(ws, _other_validated(world))  # the next ingest replaced data/validated
 
-    tables = locked_validated(ws, ws / "data" / "validated")
+    tables = locked_validated(project_paths(ws))
     assert tables is not None
     pd.testing.assert_frame_equal(tables["movies"], world.movies)
 
-    ref = resolve_reference(ws, ws / "data", MODEL, cache_dir=tmp_path / "cache")
+    ref = resolve_reference(project_paths(ws, var=tmp_path / "cache"), MODEL)
     assert ref.info["source"] == "workspace" and "not a git repository" in ref.info["reason"]
     assert "DVC cache" in ref.info["validated"]
     assert set(ref.movies["id"]) == _train_ids(world) == set(ref.documents["id"])
@@ -80,8 +81,7 @@ def test_without_a_lock_the_workspace_tables_stand_in_and_say_so(
     world: World, tmp_path: Path
 ) -> None:
     ws = _copy_world(world, tmp_path / "ws")
-    ref = workspace_reference(ws, ws / "data", ws / "models" / MODEL,
-                              ws / "metrics" / f"{MODEL}.json", reason="r")  # fmt: skip
+    ref = workspace_reference(project_paths(ws), MODEL, reason="r")
     assert "training-time version not in the cache" in ref.info["validated"]
     assert set(ref.movies["id"]) == _train_ids(world)
     assert ref.seen_ids > frozenset(ref.movies["id"])  # valid movies count as seen too
@@ -89,8 +89,7 @@ def test_without_a_lock_the_workspace_tables_stand_in_and_say_so(
 
 def test_no_features_means_no_reference(tmp_path: Path) -> None:
     with pytest.raises(ReferenceUnavailable, match="no features"):
-        workspace_reference(tmp_path, tmp_path / "data", tmp_path / "models" / MODEL,
-                            tmp_path / "metrics.json", reason="no registry")  # fmt: skip
+        workspace_reference(project_paths(tmp_path), MODEL, reason="no registry")
 
 
 @pytest.fixture
@@ -117,7 +116,7 @@ def test_prod_version_is_read_at_its_tag_not_from_the_workspace(
     _run(repo, BIN / "dvc", "add", "-q", "data/validated")
     _run(repo, "git", "commit", "-qam", "newer data")
 
-    ref = production_reference(repo, MODEL, tmp_path / "cache")
+    ref = production_reference(project_paths(repo, var=tmp_path / "cache"), MODEL)
     assert ref.info == {**ref.info, "source": "production", "version": "v1.0.0",
                         "tag": f"{MODEL}@v1.0.0"}  # fmt: skip
     assert set(ref.movies["id"]) == _train_ids(world)
@@ -125,7 +124,7 @@ def test_prod_version_is_read_at_its_tag_not_from_the_workspace(
     metrics = json.loads((world.project / "metrics" / f"{MODEL}.json").read_text())
     assert ref.baseline_macro_f1 == metrics["overall"]["macro_f1"]
     assert (
-        resolve_reference(repo, repo / "data", MODEL, cache_dir=tmp_path / "c2").info["source"]
+        resolve_reference(project_paths(repo, var=tmp_path / "c2"), MODEL).info["source"]
         == "production"
     )
 
@@ -136,6 +135,6 @@ def test_a_registry_without_prod_falls_back_with_the_reason(world: World, tmp_pa
     _run(repo, "git", "init", "-q")
     _run(repo, "git", "add", "-A")
     _run(repo, "git", "commit", "-qm", "no versions")
-    ref = resolve_reference(repo, repo / "data", MODEL, cache_dir=tmp_path / "cache")
+    ref = resolve_reference(project_paths(repo, var=tmp_path / "cache"), MODEL)
     assert ref.info["source"] == "workspace"
     assert ref.info["reason"] == f"no {MODEL} version is in the prod stage"

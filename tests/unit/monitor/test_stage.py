@@ -72,17 +72,17 @@ def test_unchanged_data_writes_everything_and_asks_for_nothing(
 ) -> None:
     out = tmp_path / "monitor"
     summary, tracker = _run(world, world.project / "data" / "validated", out, "run-1")
-    assert set(summary) >= SPEC_KEYS and summary["status"] == "ok"
-    assert not summary["retrain_triggered"] and summary["reasons"] == []
-    assert summary["drift_share"] == 0.0 and set(summary["columns"]) == set(COLUMNS)
-    assert summary["skew"]["passed"] and summary["stability"]["passed"]
-    assert summary["prediction_drift"]["drifted"] is False
+    assert set(summary.model_dump()) >= SPEC_KEYS and summary.status == "ok"
+    assert not summary.retrain_triggered and summary.reasons == []
+    assert summary.drift_share == 0.0 and set(summary.columns) == set(COLUMNS)
+    assert summary.skew["passed"] and summary.stability["passed"]
+    assert summary.prediction_drift["drifted"] is False
     run_dir = out / "reports" / "2026-11-26" / "run-1"
-    assert summary["report_html"] == "reports/2026-11-26/run-1/data_drift.html"
+    assert summary.report_html == "reports/2026-11-26/run-1/data_drift.html"
     names = {"data_drift.html", "data_drift.json", "prediction_drift.html", "prediction_drift.json"}
     assert {p.name for p in run_dir.iterdir()} == names | {SUMMARY_FILE}
-    assert json.loads((out / LATEST_FILE).read_text()) == summary
-    assert summary["dashboard_url"].startswith("http://127.0.0.1:8794/projects/")
+    assert json.loads((out / LATEST_FILE).read_text()) == summary.model_dump(mode="json")
+    assert summary.dashboard_url.startswith("http://127.0.0.1:8794/projects/")
     assert (out / "workspace").is_dir()
     assert tracker.runs[0]["metrics"]["drift/share"] == 0.0 and tracker.runs[0]["artifacts"] == [
         run_dir
@@ -91,12 +91,12 @@ def test_unchanged_data_writes_everything_and_asks_for_nothing(
 
 def test_shifted_data_is_flagged_with_its_reasons(world: World, tmp_path: Path) -> None:
     summary, tracker = _run(world, _drifted(world, tmp_path / "validated"), tmp_path / "m", "r2")
-    assert summary["dataset_drift"] and summary["retrain_triggered"]
-    assert {"original_language", "popularity", "review_length"} <= set(summary["drifted_columns"])
-    assert summary["reasons"][0].startswith("data drift:")
+    assert summary.dataset_drift and summary.retrain_triggered
+    assert {"original_language", "popularity", "review_length"} <= set(summary.drifted_columns)
+    assert summary.reasons[0].startswith("data drift:")
     assert tracker.runs[0]["metrics"]["retrain"] == 1.0
     # The same movies were re-featurised from their training-time data: no skew.
-    assert summary["skew"]["passed"]
+    assert summary.skew["passed"]
 
 
 def test_runs_accumulate_and_latest_names_the_last(world: World, tmp_path: Path) -> None:
@@ -104,7 +104,7 @@ def test_runs_accumulate_and_latest_names_the_last(world: World, tmp_path: Path)
     _run(world, world.project / "data" / "validated", out, "first")
     second, _ = _run(world, _drifted(world, tmp_path / "validated"), out, "second")
     latest = json.loads((out / LATEST_FILE).read_text())
-    assert latest["run"] == "second" == second["run"]
+    assert latest["run"] == "second" == second.run
     assert sorted(p.name for p in (out / "reports" / "2026-11-26").iterdir()) == ["first", "second"]
 
 
@@ -121,7 +121,7 @@ def test_without_a_model_data_drift_is_still_reported(
 ) -> None:
     summary, _ = _run(no_model_world, no_model_world.project / "data" / "validated",
                       tmp_path / "m", "r")  # fmt: skip
-    assert summary["prediction_drift"] == {"skipped": "no trained model to predict with"}
-    assert summary["drift_share"] == 0.0 and not pd.isna(
-        summary["columns"]["popularity"]["p_value"]
+    assert summary.prediction_drift == {"skipped": "no trained model to predict with"}
+    assert summary.drift_share == 0.0 and not pd.isna(
+        summary.columns["popularity"]["p_value"]
     )

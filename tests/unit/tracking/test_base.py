@@ -13,20 +13,26 @@ from trending_now.tracking.base import (
     NullTracker,
     file_hashes,
     flatten,
-    git_commit,
     patched_environ,
     run_config,
-    scrub_secrets,
 )
+from trending_now.credentials import REDACTED, redact
+from trending_now.workspace import git_commit
 
 
-def test_scrub_secrets_drops_secret_values_and_secret_keys_at_any_depth() -> None:
+def test_run_configs_redact_secret_values_and_secret_keys_at_any_depth() -> None:
     config = {
         "seed": 1,
         "tmdb_api_key": "abc",
         "nested": {"pseudonym_salt": "s", "token": "t", "depth": 3, "x": SecretStr("hidden")},
+        "llm": {"max_output_tokens": 400},  # names a count, not a secret
     }
-    assert scrub_secrets(config) == {"seed": 1, "nested": {"depth": 3}}
+    assert redact(config) == {
+        "seed": 1,
+        "tmdb_api_key": REDACTED,
+        "nested": {"pseudonym_salt": REDACTED, "token": REDACTED, "depth": 3, "x": REDACTED},
+        "llm": {"max_output_tokens": 400},
+    }
 
 
 def test_flatten_uses_dotted_keys() -> None:
@@ -62,7 +68,7 @@ def test_run_config_has_params_data_and_commit_but_no_secrets(tmp_path: Path) ->
     (tmp_path / "data.parquet").write_bytes(b"x")
     config = run_config({"seed": 1, "api_key": "k"}, data_files=[tmp_path / "data.parquet"],
                         repo_dir=tmp_path)  # fmt: skip
-    assert config["params"] == {"seed": 1}
+    assert config["params"] == {"seed": 1, "api_key": REDACTED}
     assert list(config["data"]) == [str(tmp_path / "data.parquet")]
     assert config["git_commit"] is None
 

@@ -32,7 +32,7 @@ def test_run_logs_params_metrics_artifacts_locally(
     assert experiment is not None
     (run,) = client.search_runs([experiment.experiment_id])
     assert run.info.status == "FINISHED"
-    assert run.data.params == {"params.depth": "3"}
+    assert run.data.params == {"params.depth": "3", "api_key": "[redacted]"}
     assert run.data.metrics["valid/macro_f1"] == 0.5
     assert run.data.metrics["summary.test/macro_f1"] == 0.4
     assert run.data.tags["summary.note"] == "ok"

@@ -37,7 +37,7 @@ def test_offline_run_writes_local_files_only(
     (log_file,) = runs[0].glob("run-*.wandb")  # the offline record `wandb sync` uploads
     record = log_file.read_bytes()
     assert b"depth" in record and b"valid/macro_f1" in record
-    assert b"leak" not in record and b"tmdb_api_key" not in record
+    assert b"leak" not in record and b"[redacted]" in record
     assert list(home.iterdir()) == []
 
 

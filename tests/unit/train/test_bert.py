@@ -26,7 +26,6 @@ from trending_now.train.bert import (
     pretrained_dir,
     sample_chunks,
     upper_logits,
-    with_fast,
 )
 
 PRETRAINED = pretrained_dir(BertParams().pretrained_package)
@@ -111,14 +110,6 @@ def test_pos_weight_up_weights_rare_genres() -> None:
     np.testing.assert_allclose(pos_weight(y, 0.5).numpy(), [(1 / 3) ** 0.5, 1.0, 3**0.5])
 
 
-def test_fast_mode_replaces_only_the_fast_fields() -> None:
-    params = BertParams(max_length=256, max_chunks=4, epochs=6, learning_rate=3e-5)
-    fast = with_fast(params, fast=True)
-    assert (fast.max_length, fast.max_chunks, fast.epochs) == (64, 1, 1)
-    assert fast.learning_rate == 3e-5
-    assert with_fast(params, fast=False) == params
-
-
 def test_cached_lower_then_upper_layers_equal_the_full_forward(tokenizer: object) -> None:
     model = AutoModelForSequenceClassification.from_pretrained(
         PRETRAINED, local_files_only=True, num_labels=3
@@ -151,7 +142,7 @@ def test_fit_leaves_the_frozen_layers_untouched(fitted: BertGenreClassifier) -> 
     pretrained = AutoModelForSequenceClassification.from_pretrained(
         PRETRAINED, local_files_only=True, num_labels=len(fitted.genres)
     )
-    frozen = TINY_PARAMS.fast.frozen_layers
+    frozen = TINY_PARAMS.frozen_layers
     before, after = pretrained.bert.encoder.layer, fitted.model.bert.encoder.layer
     for old, new in zip(before[:frozen], after[:frozen], strict=True):
         for p_old, p_new in zip(old.parameters(), new.parameters(), strict=True):

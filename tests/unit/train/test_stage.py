@@ -1,4 +1,4 @@
-"""The train stage: fit on train, tune on valid, save, then one evaluation on test; tracked."""
+"""The train stage: fit on train, tune on valid, save (never test); then one evaluation; tracked."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 import trending_now.train as train_stage
+from trending_now.evaluate import EvaluationReport
+from trending_now.evaluate import run_stage as evaluate_stage
 from tests.utils.factories import make_validated
 from trending_now.config import (
     EvaluateParams,
@@ -50,19 +52,28 @@ def features_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(
     root: Path, features_dir: Path, params: TrainParams, tracker: Any
-) -> train_stage.TrainResult:
-    return train_stage.run_stage(
+) -> dict[str, EvaluationReport]:
+    """Train, then the evaluate stage on test (as DVC runs them); the test reports."""
+    trained = train_stage.run_stage(
         features_dir=features_dir,
         models_dir=root / "models",
-        metrics_dir=root / "metrics",
-        plots_dir=root / "plots",
         params=params,
-        evaluate_params=EvaluateParams(min_language_movies=2),
         seed=0,
         tracker=tracker,
         repo_dir=root,
         embedding_cache=root / "embeddings",
     )
+    assert set(trained.model_dirs) == set(params.models)
+    assert not (root / "metrics").exists()  # training never scores test
+    return evaluate_stage(
+        features_dir=features_dir,
+        models_dir=root / "models",
+        metrics_dir=root / "metrics",
+        plots_dir=root / "plots",
+        model_names=list(trained.model_dirs),
+        params=EvaluateParams(min_language_movies=2),
+        embedding_cache=root / "embeddings",
+    ).reports
 
 
 class _Recording:
@@ -91,31 +102,47 @@ def test_selection_never_sees_test_movies_and_test_is_scored_once(
 ) -> None:
     real = train_stage.make_classifier
     monkeypatch.setattr(train_stage, "make_classifier", lambda *a, **k: _Recording(real(*a, **k)))
-    result = _run(tmp_path, features_dir, QUICK, NullTracker())
+    reports = _run(tmp_path, features_dir, QUICK, NullTracker())
 
     import pandas as pd
 
     docs = pd.read_parquet(features_dir / "documents.parquet")
     test_ids = set(docs.loc[docs["split"] == "test", "id"])
     assert _Recording.seen and not _Recording.seen & test_ids
-    assert set(result.test_reports) == {"baseline-prior", "baseline-logreg"}
-    for name, report in result.test_reports.items():
+    assert set(reports) == {"baseline-prior", "baseline-logreg"}
+    for name, report in reports.items():
         assert report.overall.n_movies == len(test_ids)
         saved = json.loads((tmp_path / "metrics" / f"{name}.json").read_text())
         assert saved["overall"]["macro_f1"] == pytest.approx(report.overall.macro_f1)
         assert (tmp_path / "models" / name / "thresholds.json").exists()
         assert (tmp_path / "plots" / name / "per_genre_f1.json").exists()
-    logreg = result.test_reports["baseline-logreg"].overall.macro_f1
-    assert logreg > result.test_reports["baseline-prior"].overall.macro_f1
+    logreg = reports["baseline-logreg"].overall.macro_f1
+    assert logreg > reports["baseline-prior"].overall.macro_f1
 
 
-def test_fast_mode_shrinks_the_search_and_the_training_set() -> None:
-    params = TrainParams().model_copy(update={"fast": TrainParams().fast.model_copy(
-        update={"enabled": True, "search_iterations": 1, "n_estimators": 7})})  # fmt: skip
-    fast = train_stage.apply_fast_mode(params)
+def test_fast_mode_merges_the_fast_block_over_the_train_block() -> None:
+    fast_block = {"max_train_movies": 40, "xgb": {"n_estimators": 7, "search": {"iterations": 1}}}
+    params = TrainParams(fast=fast_block)
+    fast = params.in_fast_mode()
     assert fast.xgb.search.iterations == 1 and fast.xgb.n_estimators == 7
-    assert fast.xgb.search.n_estimators == [7]
-    assert train_stage.apply_fast_mode(TrainParams()) == TrainParams()
+    assert fast.max_train_movies == 40
+    # untouched fields keep their values, nested ones included
+    assert fast.xgb.search.max_depth == params.xgb.search.max_depth
+    assert fast.xgb.tfidf == params.xgb.tfidf
+    assert TrainParams().in_fast_mode() == TrainParams()
+
+
+def test_a_bad_fast_block_fails_when_params_load() -> None:
+    with pytest.raises(ValueError, match="n_estimatorz"):
+        TrainParams(fast={"xgb": {"n_estimatorz": 7}})
+    with pytest.raises(ValueError, match="max_train_movies"):
+        TrainParams(fast={"max_train_movies": 3})
+
+
+def test_the_shipped_fast_block_is_a_small_run() -> None:
+    fast = load_params(ROOT / "params.yaml").train.in_fast_mode()
+    assert fast.max_train_movies is not None and fast.max_train_movies <= 200
+    assert fast.xgb.search.iterations <= 2 and fast.bert.epochs == 1
 
 
 @pytest.mark.slow
@@ -145,22 +172,23 @@ def test_xgb_beats_the_prior_on_a_real_slice_in_fast_mode(tmp_path: Path) -> Non
     movies = movies.sample(n=200, random_state=0).reset_index(drop=True)
     reviews = reviews[reviews["movie_id"].isin(movies["id"])]
     features = _features(tmp_path, movies, reviews, params.features)
-    fast = params.train.model_copy(
+    fast = params.train.in_fast_mode()
+    fast = fast.model_copy(
         update={
             "models": ["genre-xgb", "baseline-prior"],
-            "fast": params.train.fast.model_copy(update={"enabled": True, "search_iterations": 1}),
-            "xgb": params.train.xgb.model_copy(
+            "xgb": fast.xgb.model_copy(
                 update={
                     "n_jobs": 1,
                     "stack_folds": 3,
                     "features_per_genre": 300,
-                    "tfidf": params.train.xgb.tfidf.model_copy(update={"char_max_features": 0}),
+                    "search": fast.xgb.search.model_copy(update={"iterations": 1}),
+                    "tfidf": fast.xgb.tfidf.model_copy(update={"char_max_features": 0}),
                 }
             ),
         }
     )
-    result = _run(tmp_path, features, fast, NullTracker())
-    xgb = result.test_reports["genre-xgb"].overall
-    prior = result.test_reports["baseline-prior"].overall
+    reports = _run(tmp_path, features, fast, NullTracker())
+    xgb = reports["genre-xgb"].overall
+    prior = reports["baseline-prior"].overall
     assert xgb.macro_f1 > prior.macro_f1 + 0.1
     assert xgb.micro_f1 > prior.micro_f1

@@ -52,7 +52,7 @@ def _run(tmp_path: Path, run_dir: Path, params: ValidateParams = PARAMS) -> Vali
 def test_counts_reconcile_and_report_is_written(tmp_path: Path) -> None:
     report = _run(tmp_path, _raw_run(tmp_path / "raw"))
     written = json.loads((tmp_path / "validated" / "report.json").read_text())
-    assert written == report.to_dict()
+    assert written == report.model_dump()
     assert written == {
         "run_id": "run-1",
         "movies": {"fetched": 4, "valid": 3, "quarantined": 1},

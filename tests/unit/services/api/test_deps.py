@@ -16,7 +16,7 @@ from services.api.schemas import MovieFilter
 from tests.unit.services.api.conftest import make_settings
 from tests.utils.servers import free_port
 from tests.utils.serving import publish_small
-from trending_now.localdb import PostgresServer
+from trending_now.ops.localdb import PostgresServer
 
 
 def test_an_unreachable_database_is_a_clear_503(tmp_path: Path) -> None:
