@@ -17,8 +17,8 @@ from tests.utils.monitoring import ingest_and_validate, monitored_workspace, tra
 from tests.utils.servers import free_port, start_source_server
 from trending_now.config import Settings
 from trending_now.monitor.tasks import monitor
-from trending_now.project import load_project
 from trending_now.ops import stack
+from trending_now.project import load_project
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 API_KEY = "monitor-drift-key-0123456789"

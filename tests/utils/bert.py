@@ -63,9 +63,7 @@ def tiny_splits(n_movies: int = 40, *, max_chars: int = 300) -> TinySplits:
 
 def fit_tiny(splits: TinySplits, *, seed: int = 7, **params: Any) -> BertGenreClassifier:
     """A fast-mode genre-bert fitted on the tiny splits."""
-    model = BertGenreClassifier(
-        splits.genres, TINY_PARAMS.model_copy(update=params), seed=seed
-    )
+    model = BertGenreClassifier(splits.genres, TINY_PARAMS.model_copy(update=params), seed=seed)
     return model.fit(splits.train, splits.y_train, splits.valid, splits.y_valid)
 
 

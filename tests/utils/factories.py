@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from trending_now.paths import Paths
 
 GENRES = ("Drama", "Comedy", "Horror", "Animation")
@@ -115,4 +116,6 @@ def make_documents(n: int = 60, *, seed: int = 0) -> pd.DataFrame:
 
 def project_paths(root: Path, *, var: Path | None = None) -> Paths:
     """The paths of a throwaway project at `root` (data/ and var/ inside it unless told)."""
-    return Paths(root=root, data=root / "data", var=var or root / "var", params=root / "params.yaml")
+    return Paths(
+        root=root, data=root / "data", var=var or root / "var", params=root / "params.yaml"
+    )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from tests.utils.factories import FILLER, make_validated
+from tests.utils.training import train_and_evaluate
 from trending_now.config import (
     EvaluateParams,
     FeaturesParams,
@@ -24,8 +25,6 @@ from trending_now.config import (
 from trending_now.features import run_stage as features_stage
 from trending_now.governance.gate import GateInputs
 from trending_now.io import atomic_write_parquet, write_json
-from trending_now.tracking import NullTracker
-from tests.utils.training import train_and_evaluate
 from trending_now.validate.quarantine import TableCounts, ValidationReport
 
 ROOT = Path(__file__).resolve().parents[2]

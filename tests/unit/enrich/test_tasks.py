@@ -7,10 +7,9 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from tests.utils.enrich import ROOT
-from trending_now.config import Settings
+from trending_now.config import EnrichParams, Settings, with_overrides
 from trending_now.enrich.providers.embedded import EmbeddedProvider
 from trending_now.enrich.providers.openai_compat import OpenAICompatProvider
-from trending_now.config import EnrichParams, with_overrides
 from trending_now.enrich.tasks import build_provider
 from trending_now.project import load_project
 

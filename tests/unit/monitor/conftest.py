@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.utils.training import train_and_evaluate
 from tests.utils.factories import make_validated, project_paths
+from tests.utils.training import train_and_evaluate
 from trending_now.config import (
     EvaluateParams,
     FeaturesParams,
@@ -20,7 +20,6 @@ from trending_now.config import (
 from trending_now.features import run_stage as features_stage
 from trending_now.io import atomic_write_parquet
 from trending_now.monitor.reference import Reference, workspace_reference
-from trending_now.tracking import NullTracker
 
 MODEL = "baseline-logreg"
 

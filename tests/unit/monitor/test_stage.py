@@ -122,6 +122,4 @@ def test_without_a_model_data_drift_is_still_reported(
     summary, _ = _run(no_model_world, no_model_world.project / "data" / "validated",
                       tmp_path / "m", "r")  # fmt: skip
     assert summary.prediction_drift == {"skipped": "no trained model to predict with"}
-    assert summary.drift_share == 0.0 and not pd.isna(
-        summary.columns["popularity"]["p_value"]
-    )
+    assert summary.drift_share == 0.0 and not pd.isna(summary.columns["popularity"]["p_value"])

@@ -59,4 +59,8 @@ def test_nothing_to_compare_with_is_a_summary_not_a_failure(tmp_path: Path) -> N
     assert summary.status == "no_reference" and not summary.retrain_triggered
     assert "no features" in summary.reference["reason"]
     assert (tmp_path / "var" / "monitor" / "latest.json").exists()
-    assert dashboard_link(ctx.settings, ctx.paths) == ui_base_url(ctx.settings) == "http://127.0.0.1:18794"
+    assert (
+        dashboard_link(ctx.settings, ctx.paths)
+        == ui_base_url(ctx.settings)
+        == "http://127.0.0.1:18794"
+    )

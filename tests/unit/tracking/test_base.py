@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from trending_now.credentials import REDACTED, redact
 from trending_now.tracking.base import (
     NullTracker,
     file_hashes,
@@ -16,7 +17,6 @@ from trending_now.tracking.base import (
     patched_environ,
     run_config,
 )
-from trending_now.credentials import REDACTED, redact
 from trending_now.workspace import git_commit
 
 

@@ -10,8 +10,6 @@ import numpy as np
 import pytest
 
 import trending_now.train as train_stage
-from trending_now.evaluate import EvaluationReport
-from trending_now.evaluate import run_stage as evaluate_stage
 from tests.utils.factories import make_validated
 from trending_now.config import (
     EvaluateParams,
@@ -20,6 +18,8 @@ from trending_now.config import (
     TrainParams,
     load_params,
 )
+from trending_now.evaluate import EvaluationReport
+from trending_now.evaluate import run_stage as evaluate_stage
 from trending_now.features import run_stage as features_run_stage
 from trending_now.features.snapshot import load_snapshot
 from trending_now.io import atomic_write_parquet
