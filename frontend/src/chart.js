@@ -15,11 +15,10 @@ import {
 } from "d3";
 
 import { el } from "./dom.js";
+import { formatPlatforms, formatScore } from "./format.js";
 import {
   clusterCentres,
-  formatPlatforms,
   GROUPINGS,
-  formatScore,
   groupMovies,
   MISSING,
   radiusScale,

@@ -1,16 +1,16 @@
 // The detail page of one movie: everything GET /api/movies/{id} returns. Every AI-generated field
 // (predicted genres, LLM genres, summary, vibe score, tags) carries an "AI-generated" marker
 // naming its provider; movies without enrichment or predictions say so instead.
+import { posterUrl, safeHttpUrl } from "./api.js";
 import { aiBadge, definitions, el, externalLink } from "./dom.js";
-import {
-  formatPlatforms,
-  formatProbability,
-  formatScore,
-  formatTimestamp,
-  modelProvider,
-  posterUrl,
-  safeHttpUrl,
-} from "./logic.js";
+import { formatPlatforms, formatProbability, formatScore, formatTimestamp } from "./format.js";
+import { routeHash } from "./routes.js";
+
+/** Who generated a movie's predicted genres: "genre-xgb v3.0.0", or null without a model. */
+function modelProvider(lineage) {
+  if (!lineage || !lineage.model_name) return null;
+  return lineage.model_version ? `${lineage.model_name} ${lineage.model_version}` : lineage.model_name;
+}
 
 /** A section with a heading, an optional AI badge beside it, and its content. */
 function field(name, title, badgeProvider, ...content) {
@@ -110,7 +110,7 @@ function lineage(movie) {
 /** The detail page's content for a movie detail document. */
 export function renderDetail(movie) {
   return el("article", { class: "detail", attrs: { "data-movie-id": movie.id } },
-    el("p", {}, el("a", { class: "back", attrs: { href: "#/" }, text: "← Back to the chart" })),
+    el("p", {}, el("a", { class: "back", attrs: { href: routeHash("chart") }, text: "← Back to the chart" })),
     el("h2", { class: "detail-title", attrs: { tabindex: -1 }, text: movie.title }),
     definitions([
       ["Poster", poster(movie)],

@@ -1,5 +1,5 @@
-// Pure logic of the web app (no DOM, no d3): grouping, score buckets, sizing, formatting and
-// URL checks. Kept apart so `npm test` (node:test) covers it without a browser.
+// Pure logic of the chart (no DOM, no d3): grouping, score buckets and sizing. Kept apart so
+// `npm test` (node:test) covers it without a browser.
 
 /** The grouping modes the chart offers, in button order. */
 export const GROUPINGS = [
@@ -176,75 +176,4 @@ export function sizeScore(movie) {
   const score = Number(movie.vibe_score);
   return movie.vibe_score === null || movie.vibe_score === undefined || Number.isNaN(score)
     ? UNSCORED_SIZE : Math.max(1, score);
-}
-
-/** "7/10", or "not scored" when the movie has no vibe score. */
-export function formatScore(score) {
-  return score === null || score === undefined ? "not scored" : `${score}/10`;
-}
-
-/** A probability in [0, 1] as a percentage with no decimals ("87%"), "<1%" for tiny ones. */
-export function formatProbability(p) {
-  const value = Number(p);
-  if (Number.isNaN(value)) return "–";
-  if (value > 0 && value < 0.005) return "<1%";
-  return `${Math.round(value * 100)}%`;
-}
-
-/** The platforms of a movie for display ("Netflix, Hulu" or "not streaming"). */
-export function formatPlatforms(platforms) {
-  return platforms && platforms.length ? platforms.join(", ") : "not streaming";
-}
-
-/** An ISO timestamp as "2026-11-26 12:00 UTC" (the input unchanged if it does not parse). */
-export function formatTimestamp(iso) {
-  if (!iso) return "–";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return String(iso);
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
-/** A share in [0, 1] as "12.5%". */
-export function formatShare(share) {
-  const value = Number(share);
-  return Number.isNaN(value) ? "–" : `${(value * 100).toFixed(1)}%`;
-}
-
-/**
- * `url` if it is an absolute http(s) URL, else null: review links and the dashboard URL come from
- * data, and a `javascript:` URL in an href would run script when clicked.
- */
-export function safeHttpUrl(url) {
-  if (typeof url !== "string" || url.length > 2048) return null;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
-  } catch {
-    return null;
-  }
-}
-
-const POSTER_PATH = /^\/[A-Za-z0-9_-]+\.(jpg|jpeg|png|webp)$/;
-export const POSTER_BASE = "https://image.tmdb.org/t/p/w500";
-
-/** The TMDb image URL of a poster path like "/abc.jpg"; null for anything else. */
-export function posterUrl(path) {
-  return typeof path === "string" && POSTER_PATH.test(path) ? POSTER_BASE + path : null;
-}
-
-/** Parse a location hash into a route: {name: "chart"|"movie"|"model"|"tests"|"drift", id}. */
-export function parseRoute(hash) {
-  const path = (hash || "").replace(/^#/, "");
-  const movie = /^\/movie\/(\d{1,18})$/.exec(path);
-  if (movie) return { name: "movie", id: Number(movie[1]) };
-  if (path === "/model-card") return { name: "model" };
-  if (path === "/mltestscore") return { name: "tests" };
-  if (path === "/drift") return { name: "drift" };
-  return { name: "chart" };
-}
-
-/** Who generated a movie's predicted genres: "genre-xgb v3.0.0", or null without a model. */
-export function modelProvider(lineage) {
-  if (!lineage || !lineage.model_name) return null;
-  return lineage.model_version ? `${lineage.model_name} ${lineage.model_version}` : lineage.model_name;
 }

@@ -2,12 +2,13 @@
 // (#/ chart, #/movie/<id> detail, #/model-card, #/mltestscore, #/drift).
 import "./styles.css";
 
-import { fetchAllMovies, getJson } from "./api.js";
+import { fetchAllMovies, fetchMovie } from "./api.js";
 import { createChart } from "./chart.js";
 import { renderDetail } from "./detail.js";
 import { el } from "./dom.js";
-import { GROUPINGS, MISSING, parseRoute } from "./logic.js";
+import { GROUPINGS, MISSING } from "./logic.js";
 import { renderDrift, renderModelCard, renderTestScore } from "./panels.js";
+import { parseRoute, routeHash } from "./routes.js";
 
 const views = {
   chart: document.getElementById("view-chart"),
@@ -88,7 +89,7 @@ async function loadChart() {
   }
   const area = document.getElementById("chart-area");
   chart = createChart(area, {
-    onOpen: (id) => { window.location.hash = `#/movie/${id}`; },
+    onOpen: (id) => { window.location.hash = routeHash("movie", id); },
     onStatus: (text) => { status.textContent = text; },
   });
   buildToolbar(area);
@@ -101,11 +102,11 @@ async function openDetail(id) {
   lastOpened = id;
   const view = views.detail;
   view.replaceChildren(el("p", { class: "muted", attrs: { role: "status" }, text: "Loading the movie…" }));
-  const result = await getJson(`/api/movies/${id}`);
+  const result = await fetchMovie(id);
   if (parseRoute(window.location.hash).id !== id) return; // navigated away meanwhile
   if (!result.ok) {
     view.replaceChildren(
-      el("p", {}, el("a", { class: "back", attrs: { href: "#/" }, text: "← Back to the chart" })),
+      el("p", {}, el("a", { class: "back", attrs: { href: routeHash("chart") }, text: "← Back to the chart" })),
       el("h2", { attrs: { tabindex: -1 }, text: result.status === 404 ? "Movie not found" : "The movie could not be loaded" }),
       el("p", { class: "notice", text: result.detail }),
     );

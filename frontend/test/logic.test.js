@@ -1,20 +1,14 @@
-// Unit tests of the pure logic (node:test; no browser): grouping, buckets, sizing, formatting,
-// URL checks and routing.
+// Unit tests of the chart's pure logic (node:test; no browser): grouping, buckets and sizing.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import {
   clusterCentres,
-  formatProbability,
-  formatScore,
   groupKey,
   groupMovies,
   MISSING,
   OTHER_GROUP,
-  parseRoute,
-  posterUrl,
   radiusScale,
-  safeHttpUrl,
   scoreBucket,
   stackCells,
 } from "../src/logic.js";
@@ -158,42 +152,5 @@ describe("radiusScale", () => {
     const movies = [movie(1, { vibe_score: null }), movie(2, { vibe_score: 10 })];
     const r = radiusScale([...many, ...movies], 800, 600);
     assert.ok(r(movies[0]) >= 3 && r(movies[0]) < r(movies[1]));
-  });
-});
-
-describe("formatting", () => {
-  it("formats scores and probabilities", () => {
-    assert.equal(formatScore(7), "7/10");
-    assert.equal(formatScore(null), "not scored");
-    assert.equal(formatProbability(0.873), "87%");
-    assert.equal(formatProbability(0.001), "<1%");
-    assert.equal(formatProbability(0), "0%");
-  });
-});
-
-describe("safeHttpUrl and posterUrl", () => {
-  it("keeps http(s) links and drops script and data URLs", () => {
-    assert.equal(safeHttpUrl("https://www.themoviedb.org/review/1"), "https://www.themoviedb.org/review/1");
-    for (const bad of ["javascript:window.__xss=1", " JavaScript:alert(1)", "data:text/html,x", "/relative", "", null, 3]) {
-      assert.equal(safeHttpUrl(bad), null, String(bad));
-    }
-  });
-  it("builds a TMDb image URL only from a plain poster path", () => {
-    assert.equal(posterUrl("/abc_1-2.jpg"), "https://image.tmdb.org/t/p/w500/abc_1-2.jpg");
-    for (const bad of ["abc.jpg", "/../x.jpg", "/a.jpg?x=<script>", "//evil.example/a.jpg", null]) {
-      assert.equal(posterUrl(bad), null, String(bad));
-    }
-  });
-});
-
-describe("parseRoute", () => {
-  it("maps hashes to pages", () => {
-    assert.deepEqual(parseRoute("#/movie/42"), { name: "movie", id: 42 });
-    assert.deepEqual(parseRoute("#/model-card"), { name: "model" });
-    assert.deepEqual(parseRoute("#/mltestscore"), { name: "tests" });
-    assert.deepEqual(parseRoute("#/drift"), { name: "drift" });
-    for (const other of ["", "#", "#/", "#/movie/abc", "#/movie/1/x", "#<img>"]) {
-      assert.deepEqual(parseRoute(other), { name: "chart" }, other);
-    }
   });
 });
