@@ -3,12 +3,13 @@
 import "./styles.css";
 
 import { fetchAllMovies, fetchMovie } from "./api.js";
-import { createChart } from "./chart.js";
+import { colourBy } from "./charts/palette.js";
 import { renderDetail } from "./detail.js";
 import { el } from "./dom.js";
-import { GROUPINGS, MISSING } from "./logic.js";
+import { GROUPINGS, MISSING } from "./groupings.js";
 import { renderDrift, renderModelCard, renderTestScore } from "./panels.js";
 import { parseRoute, routeHash } from "./routes.js";
+import { mountChartView } from "./views/chartView.js";
 
 const views = {
   chart: document.getElementById("view-chart"),
@@ -34,42 +35,6 @@ function currentRouteName() {
   return route.name === "movie" ? "chart" : route.name;
 }
 
-function buildToolbar(container) {
-  const toolbar = el("div", { class: "toolbar", attrs: { role: "toolbar", "aria-label": "Group the bubbles by" } });
-  for (const { mode, label } of GROUPINGS) {
-    toolbar.append(el("button", {
-      class: "group-button",
-      text: label,
-      attrs: { type: "button", "data-mode": mode, "aria-pressed": mode === "all" ? "true" : "false" },
-      on: {
-        click: (event) => {
-          for (const b of toolbar.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === event.currentTarget));
-          chart.setGrouping(mode);
-        },
-      },
-    }));
-  }
-  container.prepend(toolbar);
-}
-
-function buildLegend(container, movies) {
-  const counts = new Map();
-  for (const m of movies) {
-    const key = m.primary_genre || MISSING.genre;
-    counts.set(key, (counts.get(key) || 0) + 1);
-  }
-  const items = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([genre, n]) => {
-    const swatch = el("span", { class: "swatch", attrs: { "aria-hidden": "true" } });
-    swatch.style.backgroundColor = chart.colour(genre); // CSSOM: allowed by the CSP, unlike style=""
-    return el("li", {}, swatch, `${genre} (${n})`);
-  });
-  const unscored = el("span", { class: "swatch swatch-unscored", attrs: { "aria-hidden": "true" } });
-  container.replaceChildren(
-    el("h2", { class: "legend-title", text: "Colour: primary genre · area: AI vibe score" }),
-    el("ul", { class: "legend-items" }, items, el("li", {}, unscored, "dashed: not scored yet")),
-  );
-}
-
 async function loadChart() {
   const generation = ++loadGeneration;
   status.textContent = "Loading movies…";
@@ -87,14 +52,16 @@ async function loadChart() {
     document.body.setAttribute("data-load", "empty");
     return;
   }
-  const area = document.getElementById("chart-area");
-  chart = createChart(area, {
-    onOpen: (id) => { window.location.hash = routeHash("movie", id); },
+  const nodes = { area: document.getElementById("chart-area"), legend: document.getElementById("legend") };
+  chart = mountChartView(nodes, movies, {
+    id: (m) => m.id,
+    score: (m) => m.vibe_score,
+    colour: colourBy(movies, (m) => m.primary_genre),
+    legendKey: (m) => m.primary_genre || MISSING.genre,
+    groupings: GROUPINGS,
+    onOpen: (m) => { window.location.hash = routeHash("movie", m.id); },
     onStatus: (text) => { status.textContent = text; },
   });
-  buildToolbar(area);
-  chart.setMovies(movies);
-  buildLegend(document.getElementById("legend"), movies);
   document.body.setAttribute("data-load", "ready");
 }
 
@@ -128,7 +95,7 @@ async function route() {
   }
   if (r.name === "chart") {
     show("chart");
-    if (lastOpened !== null && chart) chart.focusMovie(lastOpened);
+    if (lastOpened !== null && chart) chart.highlight(lastOpened);
     lastOpened = null;
     return;
   }
