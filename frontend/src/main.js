@@ -1,15 +1,15 @@
-// Entry point: loads the movies, draws the chart and routes between the pages by location hash
-// (#/ chart, #/movie/<id> detail, #/model-card, #/mltestscore, #/drift).
+// Entry point: loads the movies, mounts the chart view with the accessors it draws by, and routes
+// between the pages by location hash (#/ chart, #/movie/<id> detail, #/model-card,
+// #/mltestscore, #/drift; see routes.js).
 import "./styles.css";
 
-import { fetchAllMovies, fetchMovie } from "./api.js";
+import { fetchAllMovies } from "./api.js";
 import { colourBy } from "./charts/palette.js";
-import { renderDetail } from "./detail.js";
-import { el } from "./dom.js";
 import { GROUPINGS, MISSING } from "./groupings.js";
-import { renderDrift, renderModelCard, renderTestScore } from "./panels.js";
 import { parseRoute, routeHash } from "./routes.js";
 import { mountChartView } from "./views/chartView.js";
+import { showMovie } from "./views/detail.js";
+import { renderDrift, renderModelCard, renderTestScore } from "./views/panels.js";
 
 const views = {
   chart: document.getElementById("view-chart"),
@@ -67,21 +67,11 @@ async function loadChart() {
 
 async function openDetail(id) {
   lastOpened = id;
-  const view = views.detail;
-  view.replaceChildren(el("p", { class: "muted", attrs: { role: "status" }, text: "Loading the movie…" }));
-  const result = await fetchMovie(id);
-  if (parseRoute(window.location.hash).id !== id) return; // navigated away meanwhile
-  if (!result.ok) {
-    view.replaceChildren(
-      el("p", {}, el("a", { class: "back", attrs: { href: routeHash("chart") }, text: "← Back to the chart" })),
-      el("h2", { attrs: { tabindex: -1 }, text: result.status === 404 ? "Movie not found" : "The movie could not be loaded" }),
-      el("p", { class: "notice", text: result.detail }),
-    );
-  } else {
-    view.replaceChildren(renderDetail(result.data));
-    document.title = `${result.data.title} · Trending Now`;
-  }
-  view.querySelector("h2")?.focus();
+  const isCurrent = () => parseRoute(window.location.hash).id === id; // not navigated away meanwhile
+  const movie = await showMovie(views.detail, id, { isCurrent });
+  if (!isCurrent()) return;
+  if (movie) document.title = `${movie.title} · Trending Now`;
+  views.detail.querySelector("h2")?.focus();
 }
 
 async function route() {

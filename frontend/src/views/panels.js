@@ -1,9 +1,9 @@
 // The governance and monitoring pages: model card (+ enrichment card), ML Test Score and drift.
 // Their endpoints may be missing on an older API or before a first run: a 404 (or any error)
 // becomes a clear "not available" message, never a broken page.
-import { fetchDocument, safeHttpUrl } from "./api.js";
-import { definitions, el, externalLink } from "./dom.js";
-import { formatShare, formatTimestamp } from "./format.js";
+import { fetchDocument, safeHttpUrl } from "../api.js";
+import { definitions, el, externalLink } from "../dom.js";
+import { formatShare, formatTimestamp } from "../format.js";
 
 const CARD_ORDER = [
   "name", "version", "intended_use", "out_of_scope", "training_data", "genres", "metrics",
