@@ -30,10 +30,80 @@ function truncate(text, maxChars) {
   return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
 }
 
+/** Put each node at its cluster of `layout` (one grouping's {clusters, byId}) with the radius of its score. */
+function placeNodes(nodes, { clusters, byId }, radius) {
+  const centres = new Map(clusters.map((c) => [c.key, c]));
+  for (const node of nodes) {
+    node.r = radius(node.score);
+    node.group = byId.get(node.id);
+    const c = centres.get(node.group);
+    node.cx = c.x;
+    node.cy = c.y + LABEL_SPACE / 2;
+    if (node.x === undefined) {
+      // Start on a small spiral around the cluster centre (deterministic, no overlap at t=0).
+      const a = node.index * 2.399963;
+      const dist = 4 * Math.sqrt(node.index + 1);
+      node.x = node.cx + dist * Math.cos(a);
+      node.y = node.cy + dist * Math.sin(a);
+    }
+  }
+}
+
+/** Nodes in keyboard order: cluster by cluster, each in the order of the movies. */
+function keyboardOrder(nodes, clusters) {
+  const rank = new Map(clusters.map((c, i) => [c.key, i]));
+  return [...nodes].sort((a, b) => rank.get(a.group) - rank.get(b.group) || a.index - b.index);
+}
+
+/**
+ * Put the circles of `layer` in keyboard order, so screen readers browse the clusters the way
+ * they look. Moving a focused element drops its focus: give it back afterwards.
+ */
+function orderCircles(layer, order) {
+  const focused = layer.querySelector(":focus");
+  const circles = new Map([...layer.children].map((c) => [c.getAttribute("data-id"), c]));
+  const current = [...layer.children];
+  if (order.every((node, i) => current[i] === circles.get(String(node.id)))) return;
+  layer.append(...order.map((node) => circles.get(String(node.id))).filter(Boolean));
+  if (focused && layer.querySelector(":focus") !== focused) focused.focus({ preventScroll: true });
+}
+
+/** Draw one text label above each cluster; labels of clusters gone fade out. */
+function drawLabels(layer, clusters, { clusterLabel, duration }) {
+  const top = (c) => c.y - c.cellHeight / 2 + LABEL_SPACE - 8;
+  layer.selectAll("text.cluster-label")
+    .data(clusters, (c) => c.key)
+    .join(
+      (enter) => enter.append("text").attr("class", "cluster-label").attr("opacity", 0).attr("x", (c) => c.x).attr("y", top),
+      (update) => update,
+      (exit) => exit.transition().duration(duration).attr("opacity", 0).remove(),
+    )
+    .attr("data-group", (c) => c.key)
+    .attr("data-count", (c) => c.count)
+    .text((c) => truncate(clusterLabel(c), Math.max(8, Math.floor(c.cellWidth / 7.5))))
+    .transition()
+    .duration(duration)
+    .attr("opacity", 1)
+    .attr("x", (c) => c.x)
+    .attr("y", top);
+}
+
+/**
+ * At rest, the pull towards the centres still squeezes big clusters a little: a few ticks of
+ * collision alone push overlapping bubbles apart (a move of a pixel or two).
+ */
+function relax(simulation) {
+  const pullX = simulation.force("x");
+  const pullY = simulation.force("y");
+  simulation.force("x", null).force("y", null).alpha(ALPHA_MIN);
+  for (let i = 0; i < RELAX_TICKS; i += 1) simulation.tick();
+  simulation.force("x", pullX).force("y", pullY);
+}
+
 /**
  * The bubble chart of `movies`: an <svg class="chart"> node, laid out at once, with a handle:
- * regroup(mode), highlight(id), resize(width), order() and destroy(). Callbacks get (movie, bubble), where
- * bubble is {id, x, y, r, width, height} in the drawing's px.
+ * regroup(mode), highlight(id), resize(width), order() and destroy(). Callbacks get (movie,
+ * bubble), where bubble is {id, x, y, r, width, height} in the drawing's px.
  */
 export function bubbleChart(movies, {
   width = 960, // px; the drawing is drawn at this width (resize() changes it)
@@ -57,6 +127,7 @@ export function bubbleChart(movies, {
   onPointerLeave = noop, // (movie, bubble): the pointer left it
   onLayout = noop, // (clusters: [{key, count}]): after each layout (creation, regroup, resize)
 } = {}) {
+  if (!groupings.some((g) => g.mode === groupBy)) throw new Error(`unknown grouping ${groupBy}`);
   const svg = create("svg").attr("class", "chart").attr("role", "group").attr("aria-label", ariaLabel)
     .attr("data-state", "empty");
   const bubbleLayer = svg.append("g").attr("class", "bubbles");
@@ -76,23 +147,13 @@ export function bubbleChart(movies, {
   const simulation = forceSimulation()
     .alphaMin(ALPHA_MIN).alphaDecay(ALPHA_DECAY).velocityDecay(0.35)
     .on("tick", ticked)
-    .on("end", () => {
-      relax();
-      svg.attr("data-state", "settled");
-    })
+    .on("end", settled)
     .stop();
 
-  /**
-   * At rest, the pull towards the centres still squeezes big clusters a little: a few ticks of
-   * collision alone push overlapping bubbles apart (a move of a pixel or two), then draw.
-   */
-  function relax() {
-    const pullX = simulation.force("x");
-    const pullY = simulation.force("y");
-    simulation.force("x", null).force("y", null).alpha(ALPHA_MIN);
-    for (let i = 0; i < RELAX_TICKS; i += 1) simulation.tick();
-    simulation.force("x", pullX).force("y", pullY);
+  function settled() {
+    relax(simulation);
     ticked();
+    svg.attr("data-state", "settled");
   }
 
   function ticked() {
@@ -120,27 +181,15 @@ export function bubbleChart(movies, {
 
   /** Draw the current grouping; `animated`: let the simulation run live, else settle at once. */
   function draw(animated) {
-    const { clusters, byId, height: h } = layout.layouts.get(mode);
-    drawHeight = h;
+    const grouping = layout.layouts.get(mode);
+    drawHeight = grouping.height;
     svg.attr("width", drawWidth).attr("height", drawHeight).attr("viewBox", `0 0 ${drawWidth} ${drawHeight}`);
-    const centres = new Map(clusters.map((c) => [c.key, c]));
-    for (const node of nodes) {
-      node.r = layout.radius(node.score);
-      node.group = byId.get(node.id);
-      const c = centres.get(node.group);
-      node.cx = c.x;
-      node.cy = c.y + LABEL_SPACE / 2;
-      if (node.x === undefined) {
-        // Start on a small spiral around the cluster centre (deterministic, no overlap at t=0).
-        const a = node.index * 2.399963;
-        const dist = 4 * Math.sqrt(node.index + 1);
-        node.x = node.cx + dist * Math.cos(a);
-        node.y = node.cy + dist * Math.sin(a);
-      }
-    }
-    drawLabels(clusters, animated);
+    placeNodes(nodes, grouping, layout.radius);
+    drawLabels(labelLayer, grouping.clusters, { clusterLabel, duration: animated ? 600 : 0 });
     drawBubbles(animated);
-    orderForKeyboard();
+    const order = keyboardOrder(nodes, grouping.clusters);
+    orderCircles(bubbleLayer.node(), order);
+    setActive(activeId ?? order[0]?.id ?? null);
     simulation.nodes(nodes)
       .force("x", forceX((d) => d.cx).strength(PULL))
       .force("y", forceY((d) => d.cy).strength(PULL))
@@ -151,30 +200,9 @@ export function bubbleChart(movies, {
     } else {
       simulation.alpha(1).stop();
       while (simulation.alpha() > ALPHA_MIN) simulation.tick();
-      relax();
-      svg.attr("data-state", "settled");
+      settled();
     }
-    onLayout(clusters.map(({ key, count }) => ({ key, count })));
-  }
-
-  function drawLabels(clusters, animated) {
-    const duration = animated ? 600 : 0;
-    const top = (c) => c.y - c.cellHeight / 2 + LABEL_SPACE - 8;
-    labelLayer.selectAll("text.cluster-label")
-      .data(clusters, (c) => c.key)
-      .join(
-        (enter) => enter.append("text").attr("class", "cluster-label").attr("opacity", 0).attr("x", (c) => c.x).attr("y", top),
-        (update) => update,
-        (exit) => exit.transition().duration(duration).attr("opacity", 0).remove(),
-      )
-      .attr("data-group", (c) => c.key)
-      .attr("data-count", (c) => c.count)
-      .text((c) => truncate(clusterLabel(c), Math.max(8, Math.floor(c.cellWidth / 7.5))))
-      .transition()
-      .duration(duration)
-      .attr("opacity", 1)
-      .attr("x", (c) => c.x)
-      .attr("y", top);
+    onLayout(grouping.clusters.map(({ key, count }) => ({ key, count })));
   }
 
   function drawBubbles(animated) {
@@ -212,28 +240,6 @@ export function bubbleChart(movies, {
       .on("click", (event, d) => onOpen(d.movie, bubbleOf(d)));
   }
 
-  /** Bubbles in keyboard order: cluster by cluster, each in the order of `movies`. */
-  function keyboardOrder() {
-    const rank = new Map(layout.layouts.get(mode).clusters.map((c, i) => [c.key, i]));
-    return [...nodes].sort((a, b) => rank.get(a.group) - rank.get(b.group) || a.index - b.index);
-  }
-
-  function orderForKeyboard() {
-    const order = keyboardOrder();
-    // DOM order = keyboard order, so screen readers browse the clusters the way they look.
-    // Moving a focused element drops its focus: give it back afterwards.
-    const layer = bubbleLayer.node();
-    const focused = layer.querySelector(":focus");
-    const circles = new Map([...layer.children].map((c) => [c.getAttribute("data-id"), c]));
-    const current = [...layer.children];
-    if (order.some((node, i) => current[i] !== circles.get(String(node.id)))) {
-      layer.append(...order.map((node) => circles.get(String(node.id))).filter(Boolean));
-      if (focused && layer.querySelector(":focus") !== focused) focused.focus({ preventScroll: true });
-    }
-    if (activeId === null || !nodes.some((n) => n.id === activeId)) activeId = order[0]?.id ?? null;
-    setActive(activeId);
-  }
-
   function setActive(bubbleId) {
     activeId = bubbleId;
     bubbleLayer.selectAll("circle.bubble").attr("tabindex", (d) => (d.id === bubbleId ? 0 : -1));
@@ -268,7 +274,7 @@ export function bubbleChart(movies, {
     },
     /** The bubble ids in keyboard order: cluster by cluster, as the DOM lists them. */
     order() {
-      return keyboardOrder().map((d) => d.id);
+      return keyboardOrder(nodes, layout.layouts.get(mode).clusters).map((d) => d.id);
     },
     /** Stop the simulation and every transition, and take the chart out of the page. */
     destroy() {
