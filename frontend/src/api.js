@@ -1,13 +1,23 @@
-// The API calls of the web app. Same origin: the API serves this app, so no CORS and no base URL.
+// Every URL of the web app: the API's endpoints, the TMDb image URL and the check on links taken
+// from data. Same origin: the API serves this app, so no CORS and no base URL.
 
 /** The API's page-size limit (services/api/schemas.py MAX_LIMIT). */
-export const PAGE_SIZE = 500;
+const PAGE_SIZE = 500;
+/** The JSON documents of the governance and monitoring pages, by name. */
+const DOCUMENTS = {
+  "model-card": "/api/model-card",
+  "enrichment-card": "/api/enrichment-card",
+  mltestscore: "/api/mltestscore",
+  drift: "/api/drift",
+};
+const POSTER_PATH = /^\/[A-Za-z0-9_-]+\.(jpg|jpeg|png|webp)$/;
+const POSTER_BASE = "https://image.tmdb.org/t/p/w500";
 
 /**
  * GET a JSON document. Resolves to {ok: true, data} or {ok: false, status, detail}; never throws
  * for an HTTP error, so a panel can say "not available" instead of breaking the page.
  */
-export async function getJson(path, { signal } = {}) {
+async function getJson(path, { signal } = {}) {
   let response;
   try {
     response = await fetch(path, { headers: { accept: "application/json" }, signal });
@@ -47,4 +57,34 @@ export async function fetchAllMovies({ signal, pageSize = PAGE_SIZE } = {}) {
     }
     if (page.data.data.length === 0 || offset + pageSize >= page.data.count) return movies;
   }
+}
+
+/** One movie's detail document, as a getJson result ({ok, data} or {ok: false, status, detail}). */
+export function fetchMovie(id, { signal } = {}) {
+  return getJson(`/api/movies/${encodeURIComponent(id)}`, { signal });
+}
+
+/** A governance or monitoring document ("model-card", "enrichment-card", "mltestscore", "drift"). */
+export function fetchDocument(name, { signal } = {}) {
+  if (!Object.hasOwn(DOCUMENTS, name)) throw new Error(`unknown document ${name}`);
+  return getJson(DOCUMENTS[name], { signal });
+}
+
+/**
+ * `url` if it is an absolute http(s) URL, else null: review links and the dashboard URL come from
+ * data, and a `javascript:` URL in an href would run script when clicked.
+ */
+export function safeHttpUrl(url) {
+  if (typeof url !== "string" || url.length > 2048) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The TMDb image URL of a poster path like "/abc.jpg"; null for anything else. */
+export function posterUrl(path) {
+  return typeof path === "string" && POSTER_PATH.test(path) ? POSTER_BASE + path : null;
 }

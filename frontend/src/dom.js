@@ -51,7 +51,7 @@ export function definitions(pairs, className = "facts") {
   return list;
 }
 
-/** A link opening outside the app; `href` must already be checked (logic.safeHttpUrl). */
+/** A link opening outside the app; `href` must already be checked (api.safeHttpUrl). */
 export function externalLink(href, text) {
   return el("a", { text, attrs: { href, target: "_blank", rel: "noopener noreferrer" } });
 }

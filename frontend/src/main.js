@@ -1,13 +1,15 @@
-// Entry point: loads the movies, draws the chart and routes between the pages by location hash
-// (#/ chart, #/movie/<id> detail, #/model-card, #/mltestscore, #/drift).
+// Entry point: loads the movies, mounts the chart view with the accessors it draws by, and routes
+// between the pages by location hash (#/ chart, #/movie/<id> detail, #/model-card,
+// #/mltestscore, #/drift; see routes.js).
 import "./styles.css";
 
-import { fetchAllMovies, getJson } from "./api.js";
-import { createChart } from "./chart.js";
-import { renderDetail } from "./detail.js";
-import { el } from "./dom.js";
-import { GROUPINGS, MISSING, parseRoute } from "./logic.js";
-import { renderDrift, renderModelCard, renderTestScore } from "./panels.js";
+import { fetchAllMovies } from "./api.js";
+import { colourBy } from "./charts/palette.js";
+import { GROUPINGS, MISSING } from "./groupings.js";
+import { parseRoute, routeHash } from "./routes.js";
+import { mountChartView } from "./views/chartView.js";
+import { showMovie } from "./views/detail.js";
+import { renderDrift, renderModelCard, renderTestScore } from "./views/panels.js";
 
 const views = {
   chart: document.getElementById("view-chart"),
@@ -33,42 +35,6 @@ function currentRouteName() {
   return route.name === "movie" ? "chart" : route.name;
 }
 
-function buildToolbar(container) {
-  const toolbar = el("div", { class: "toolbar", attrs: { role: "toolbar", "aria-label": "Group the bubbles by" } });
-  for (const { mode, label } of GROUPINGS) {
-    toolbar.append(el("button", {
-      class: "group-button",
-      text: label,
-      attrs: { type: "button", "data-mode": mode, "aria-pressed": mode === "all" ? "true" : "false" },
-      on: {
-        click: (event) => {
-          for (const b of toolbar.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b === event.currentTarget));
-          chart.setGrouping(mode);
-        },
-      },
-    }));
-  }
-  container.prepend(toolbar);
-}
-
-function buildLegend(container, movies) {
-  const counts = new Map();
-  for (const m of movies) {
-    const key = m.primary_genre || MISSING.genre;
-    counts.set(key, (counts.get(key) || 0) + 1);
-  }
-  const items = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([genre, n]) => {
-    const swatch = el("span", { class: "swatch", attrs: { "aria-hidden": "true" } });
-    swatch.style.backgroundColor = chart.colour(genre); // CSSOM: allowed by the CSP, unlike style=""
-    return el("li", {}, swatch, `${genre} (${n})`);
-  });
-  const unscored = el("span", { class: "swatch swatch-unscored", attrs: { "aria-hidden": "true" } });
-  container.replaceChildren(
-    el("h2", { class: "legend-title", text: "Colour: primary genre · area: AI vibe score" }),
-    el("ul", { class: "legend-items" }, items, el("li", {}, unscored, "dashed: not scored yet")),
-  );
-}
-
 async function loadChart() {
   const generation = ++loadGeneration;
   status.textContent = "Loading movies…";
@@ -86,34 +52,26 @@ async function loadChart() {
     document.body.setAttribute("data-load", "empty");
     return;
   }
-  const area = document.getElementById("chart-area");
-  chart = createChart(area, {
-    onOpen: (id) => { window.location.hash = `#/movie/${id}`; },
+  const nodes = { area: document.getElementById("chart-area"), legend: document.getElementById("legend") };
+  chart = mountChartView(nodes, movies, {
+    id: (m) => m.id,
+    score: (m) => m.vibe_score,
+    colour: colourBy(movies, (m) => m.primary_genre),
+    legendKey: (m) => m.primary_genre || MISSING.genre,
+    groupings: GROUPINGS,
+    onOpen: (m) => { window.location.hash = routeHash("movie", m.id); },
     onStatus: (text) => { status.textContent = text; },
   });
-  buildToolbar(area);
-  chart.setMovies(movies);
-  buildLegend(document.getElementById("legend"), movies);
   document.body.setAttribute("data-load", "ready");
 }
 
 async function openDetail(id) {
   lastOpened = id;
-  const view = views.detail;
-  view.replaceChildren(el("p", { class: "muted", attrs: { role: "status" }, text: "Loading the movie…" }));
-  const result = await getJson(`/api/movies/${id}`);
-  if (parseRoute(window.location.hash).id !== id) return; // navigated away meanwhile
-  if (!result.ok) {
-    view.replaceChildren(
-      el("p", {}, el("a", { class: "back", attrs: { href: "#/" }, text: "← Back to the chart" })),
-      el("h2", { attrs: { tabindex: -1 }, text: result.status === 404 ? "Movie not found" : "The movie could not be loaded" }),
-      el("p", { class: "notice", text: result.detail }),
-    );
-  } else {
-    view.replaceChildren(renderDetail(result.data));
-    document.title = `${result.data.title} · Trending Now`;
-  }
-  view.querySelector("h2")?.focus();
+  const isCurrent = () => parseRoute(window.location.hash).id === id; // not navigated away meanwhile
+  const movie = await showMovie(views.detail, id, { isCurrent });
+  if (!isCurrent()) return;
+  if (movie) document.title = `${movie.title} · Trending Now`;
+  views.detail.querySelector("h2")?.focus();
 }
 
 async function route() {
@@ -127,7 +85,7 @@ async function route() {
   }
   if (r.name === "chart") {
     show("chart");
-    if (lastOpened !== null && chart) chart.focusMovie(lastOpened);
+    if (lastOpened !== null && chart) chart.highlight(lastOpened);
     lastOpened = null;
     return;
   }

@@ -1,8 +1,9 @@
-// fetchAllMovies and getJson against an in-process fake fetch (the browser tests use the real API).
+// The API calls against an in-process fake fetch (the browser tests use the real API), and the
+// URL checks.
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 
-import { fetchAllMovies, getJson } from "../src/api.js";
+import { fetchAllMovies, fetchDocument, fetchMovie, posterUrl, safeHttpUrl } from "../src/api.js";
 
 const realFetch = globalThis.fetch;
 afterEach(() => { globalThis.fetch = realFetch; });
@@ -43,15 +44,41 @@ describe("fetchAllMovies", () => {
   });
 });
 
-describe("getJson", () => {
-  it("turns a 404 into a result, not an exception", async () => {
-    globalThis.fetch = async () => jsonResponse(404, { detail: "No drift summary yet" });
-    assert.deepEqual(await getJson("/api/drift"), { ok: false, status: 404, detail: "No drift summary yet" });
+describe("fetchMovie and fetchDocument", () => {
+  it("ask the endpoint of the movie or document", async () => {
+    const urls = [];
+    globalThis.fetch = async (url) => { urls.push(url); return jsonResponse(200, { ok: 1 }); };
+    assert.deepEqual(await fetchMovie(42), { ok: true, data: { ok: 1 } });
+    for (const name of ["model-card", "enrichment-card", "mltestscore", "drift"]) await fetchDocument(name);
+    assert.deepEqual(urls, ["/api/movies/42", "/api/model-card", "/api/enrichment-card", "/api/mltestscore", "/api/drift"]);
   });
-  it("copes with a non-JSON error body and an unreachable API", async () => {
+  it("refuse a document the API does not have", () => {
+    assert.throws(() => fetchDocument("../admin"), /unknown document/);
+    assert.throws(() => fetchDocument("toString"), /unknown document/);
+  });
+  it("turn a 404 into a result, not an exception", async () => {
+    globalThis.fetch = async () => jsonResponse(404, { detail: "No drift summary yet" });
+    assert.deepEqual(await fetchDocument("drift"), { ok: false, status: 404, detail: "No drift summary yet" });
+  });
+  it("cope with a non-JSON error body and an unreachable API", async () => {
     globalThis.fetch = async () => new Response("Not Found", { status: 404, statusText: "Not Found" });
-    assert.deepEqual(await getJson("/api/x"), { ok: false, status: 404, detail: "Not Found" });
+    assert.deepEqual(await fetchMovie(1), { ok: false, status: 404, detail: "Not Found" });
     globalThis.fetch = async () => { throw new TypeError("network down"); };
-    assert.equal((await getJson("/api/x")).status, 0);
+    assert.equal((await fetchMovie(1)).status, 0);
+  });
+});
+
+describe("safeHttpUrl and posterUrl", () => {
+  it("keeps http(s) links and drops script and data URLs", () => {
+    assert.equal(safeHttpUrl("https://www.themoviedb.org/review/1"), "https://www.themoviedb.org/review/1");
+    for (const bad of ["javascript:window.__xss=1", " JavaScript:alert(1)", "data:text/html,x", "/relative", "", null, 3]) {
+      assert.equal(safeHttpUrl(bad), null, String(bad));
+    }
+  });
+  it("builds a TMDb image URL only from a plain poster path", () => {
+    assert.equal(posterUrl("/abc_1-2.jpg"), "https://image.tmdb.org/t/p/w500/abc_1-2.jpg");
+    for (const bad of ["abc.jpg", "/../x.jpg", "/a.jpg?x=<script>", "//evil.example/a.jpg", null]) {
+      assert.equal(posterUrl(bad), null, String(bad));
+    }
   });
 });

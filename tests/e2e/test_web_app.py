@@ -28,7 +28,7 @@ from tests.e2e.harness import (
 
 pytestmark = pytest.mark.integration
 
-# The app's grouping rules (frontend/src/logic.js), restated so the test checks them.
+# The app's grouping rules (frontend/src/groupings.js), restated so the test checks them.
 MISSING = {"genre": "Unknown genre", "platform": "Not streaming", "tag": "Not enriched",
            "score": "No score"}  # fmt: skip
 AI_FIELDS = ("summary", "vibe-score", "vibe-tags", "llm-genres")

@@ -1,16 +1,16 @@
 // The detail page of one movie: everything GET /api/movies/{id} returns. Every AI-generated field
 // (predicted genres, LLM genres, summary, vibe score, tags) carries an "AI-generated" marker
 // naming its provider; movies without enrichment or predictions say so instead.
-import { aiBadge, definitions, el, externalLink } from "./dom.js";
-import {
-  formatPlatforms,
-  formatProbability,
-  formatScore,
-  formatTimestamp,
-  modelProvider,
-  posterUrl,
-  safeHttpUrl,
-} from "./logic.js";
+import { fetchMovie, posterUrl, safeHttpUrl } from "../api.js";
+import { aiBadge, definitions, el, externalLink } from "../dom.js";
+import { formatPlatforms, formatProbability, formatScore, formatTimestamp } from "../format.js";
+import { routeHash } from "../routes.js";
+
+/** Who generated a movie's predicted genres: "genre-xgb v3.0.0", or null without a model. */
+function modelProvider(lineage) {
+  if (!lineage || !lineage.model_name) return null;
+  return lineage.model_version ? `${lineage.model_name} ${lineage.model_version}` : lineage.model_name;
+}
 
 /** A section with a heading, an optional AI badge beside it, and its content. */
 function field(name, title, badgeProvider, ...content) {
@@ -107,10 +107,14 @@ function lineage(movie) {
   ]));
 }
 
+function backLink() {
+  return el("p", {}, el("a", { class: "back", attrs: { href: routeHash("chart") }, text: "← Back to the chart" }));
+}
+
 /** The detail page's content for a movie detail document. */
-export function renderDetail(movie) {
+function renderDetail(movie) {
   return el("article", { class: "detail", attrs: { "data-movie-id": movie.id } },
-    el("p", {}, el("a", { class: "back", attrs: { href: "#/" }, text: "← Back to the chart" })),
+    backLink(),
     el("h2", { class: "detail-title", attrs: { tabindex: -1 }, text: movie.title }),
     definitions([
       ["Poster", poster(movie)],
@@ -129,4 +133,24 @@ export function renderDetail(movie) {
     reviews(movie),
     lineage(movie),
   );
+}
+
+/**
+ * Load movie `id` into `container`: its detail page, or why it cannot be shown. Resolves to the
+ * movie (null when it could not be loaded); draws nothing once `isCurrent()` turns false.
+ */
+export async function showMovie(container, id, { isCurrent = () => true } = {}) {
+  container.replaceChildren(el("p", { class: "muted", attrs: { role: "status" }, text: "Loading the movie…" }));
+  const result = await fetchMovie(id);
+  if (!isCurrent()) return null;
+  if (!result.ok) {
+    container.replaceChildren(
+      backLink(),
+      el("h2", { attrs: { tabindex: -1 }, text: result.status === 404 ? "Movie not found" : "The movie could not be loaded" }),
+      el("p", { class: "notice", text: result.detail }),
+    );
+    return null;
+  }
+  container.replaceChildren(renderDetail(result.data));
+  return result.data;
 }

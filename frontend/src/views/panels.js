@@ -1,9 +1,9 @@
 // The governance and monitoring pages: model card (+ enrichment card), ML Test Score and drift.
 // Their endpoints may be missing on an older API or before a first run: a 404 (or any error)
 // becomes a clear "not available" message, never a broken page.
-import { getJson } from "./api.js";
-import { definitions, el, externalLink } from "./dom.js";
-import { formatShare, formatTimestamp, safeHttpUrl } from "./logic.js";
+import { fetchDocument, safeHttpUrl } from "../api.js";
+import { definitions, el, externalLink } from "../dom.js";
+import { formatShare, formatTimestamp } from "../format.js";
 
 const CARD_ORDER = [
   "name", "version", "intended_use", "out_of_scope", "training_data", "genres", "metrics",
@@ -33,7 +33,7 @@ function scalarText(value) {
 }
 
 /** Any JSON value as text-only DOM: objects as definition lists, record arrays as tables. */
-export function renderValue(value, depth = 0) {
+function renderValue(value, depth = 0) {
   if (isScalar(value) || value === undefined) return el("span", { class: "value", text: scalarText(value) });
   if (depth >= MAX_DEPTH) return el("code", { class: "json", text: JSON.stringify(value) });
   if (Array.isArray(value)) {
@@ -96,7 +96,7 @@ function markdownSource(markdown) {
 /** The model card page: the production model's card and gate decision, and the enrichment card. */
 export async function renderModelCard(container) {
   loading(container, "Loading the model card…");
-  const [model, enrichment] = await Promise.all([getJson("/api/model-card"), getJson("/api/enrichment-card")]);
+  const [model, enrichment] = await Promise.all([fetchDocument("model-card"), fetchDocument("enrichment-card")]);
   const parts = [el("h2", { attrs: { tabindex: -1 }, text: "Model card" })];
   if (!model.ok) {
     parts.push(unavailable("The model card", model));
@@ -131,7 +131,7 @@ export async function renderModelCard(container) {
 /** The ML Test Score page: per-section tests and scores, and the final score. */
 export async function renderTestScore(container) {
   loading(container, "Loading the ML Test Score…");
-  const result = await getJson("/api/mltestscore");
+  const result = await fetchDocument("mltestscore");
   const parts = [el("h2", { attrs: { tabindex: -1 }, text: "ML Test Score" })];
   if (!result.ok) {
     container.replaceChildren(...parts, unavailable("The ML Test Score", result));
@@ -154,7 +154,7 @@ export async function renderTestScore(container) {
 /** The drift page: latest drift summary and a link to the Evidently dashboard. */
 export async function renderDrift(container) {
   loading(container, "Loading the drift summary…");
-  const result = await getJson("/api/drift");
+  const result = await fetchDocument("drift");
   const parts = [el("h2", { attrs: { tabindex: -1 }, text: "Data drift" })];
   if (!result.ok) {
     container.replaceChildren(...parts, unavailable("The drift summary", result));
