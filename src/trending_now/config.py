@@ -267,11 +267,11 @@ class XgbParams(_Block):
     # With selection_folds >= 2 it only scores the search; the blend is chosen out of fold.
     blend_linear_weight: float = Field(default=0.5, ge=0, le=1)
     # > 0: a logistic regression (this C) on MiniLM document embeddings joins the blend.
-    embedding_linear_c: float = Field(default=0.0, ge=0)
+    embedding_linear_c: float = Field(default=0.01, ge=0)
     embeddings: EmbeddingParams = EmbeddingParams()
     # >= 2: blend weights and thresholds chosen out of fold on train+valid (these folds), then
     # a refit on train+valid; 0: fit on train, fixed blend, thresholds tuned on valid.
-    selection_folds: int = Field(default=0, ge=0)
+    selection_folds: int = Field(default=5, ge=0)
     blend_step: float = Field(default=0.1, gt=0, le=1)  # grid of the out-of-fold blend weights
     n_jobs: int = Field(default=2, ge=1)
     search: XgbSearchParams = XgbSearchParams()
@@ -318,11 +318,24 @@ def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, 
     return merged
 
 
+_FAST_MODE: dict[str, Any] = {  # params.yaml's train.fast (a test holds the two together)
+    "max_train_movies": 150,
+    "xgb": {
+        "n_estimators": 60,
+        "selection_folds": 3,
+        "embeddings": {"max_windows": 2, "max_length": 128},
+        "search": {"iterations": 2, "time_budget_s": 30, "n_estimators": [60]},
+    },
+    "bert": {"max_length": 64, "max_chunks": 1, "epochs": 1, "frozen_layers": 4},
+}
+
+
 class TrainParams(_Block):
     """`train:` the models fitted on train, thresholds tuned on valid."""
 
     models: list[Literal["genre-xgb", "genre-bert", "baseline-prior", "baseline-logreg"]] = [
         "genre-xgb",
+        "genre-bert",
         "baseline-prior",
         "baseline-logreg",
     ]
@@ -334,7 +347,7 @@ class TrainParams(_Block):
     logreg: LogregParams = LogregParams()
     bert: BertParams = BertParams()
     # Fast mode (CI, `--fast`): a partial `train:` block, same names and nesting, merged over it.
-    fast: dict[str, Any] = Field(default_factory=dict)
+    fast: dict[str, Any] = Field(default_factory=lambda: dict(_FAST_MODE))
 
     @model_validator(mode="after")
     def _fast_block_is_valid(self) -> TrainParams:
@@ -346,7 +359,7 @@ class TrainParams(_Block):
         if not self.fast:
             return self
         merged = _deep_merge(self.model_dump(exclude={"fast"}), self.fast)
-        return TrainParams.model_validate(merged)
+        return TrainParams.model_validate({**merged, "fast": {}})
 
 
 class EvaluateParams(_Block):

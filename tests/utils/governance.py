@@ -36,6 +36,8 @@ XGB = XgbParams(
     features_per_genre=40,
     n_jobs=1,
     stack_folds=3,
+    selection_folds=0,  # train-only fitting, thresholds on valid: seconds
+    embedding_linear_c=0.0,  # no MiniLM scorer
     search=XgbSearchParams(iterations=1, n_estimators=[30]),
 )
 # Thresholds for 200 synthetic movies (30 in test): slices of 5+ test movies are judged.

@@ -44,7 +44,7 @@ def explain_xgb(
         import shap
 
     clf: Any = model.classifier
-    inputs = clf._inputs(docs)  # the booster inputs, exactly as predict_proba builds them
+    inputs = clf.booster_inputs(docs)  # the booster inputs, exactly as predict_proba builds them
     n_tfidf, n_stacked = inputs.tfidf.shape[1], inputs.stacked.shape[1]
     all_names = _xgb_feature_names(clf, n_stacked)
     stacked_idx = np.arange(n_tfidf, n_tfidf + n_stacked)
@@ -123,7 +123,7 @@ def explain_model(model: ThresholdedModel, docs: Documents, *, n_movies: int) ->
     """Explanations for the card; {} when this model family has no explainer (or it failed)."""
     clf = model.classifier
     try:
-        if hasattr(clf, "boosters") and hasattr(clf, "_inputs"):
+        if hasattr(clf, "boosters") and hasattr(clf, "booster_inputs"):
             return explain_xgb(model, docs, n_movies=n_movies)
         if hasattr(clf, "estimator") and hasattr(clf, "vectorizer"):
             return explain_linear(model)

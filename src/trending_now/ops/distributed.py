@@ -30,7 +30,7 @@ from trending_now.config import Settings
 from trending_now.ops import stack
 from trending_now.ops.localdb import (
     PostgresServer,
-    _as_postgres,
+    as_postgres,
     pg_bin_dir,
     start_postgres,
     start_redis,
@@ -193,7 +193,7 @@ def _start_databases(dist: DistributedStack) -> None:
     if stack.port_in_use(settings.host, dist.ports.redis):
         raise stack.StackError(f"port {dist.ports.redis} (redis) is already in use")
     redis = start_redis(settings.var_path / "redis", dist.ports.redis)
-    ticks = stack._start_ticks(redis.proc.pid)
+    ticks = stack.start_ticks(redis.proc.pid)
     argv = [str(a) for a in redis.proc.args] if isinstance(redis.proc.args, list) else []
     rec = stack.RunRecord("redis", redis.proc.pid, ticks or -1, redis.port, argv)
     run_dir = settings.var_path / "run"
@@ -288,7 +288,7 @@ def _stop_postgres(pgdata: Path, grace_s: float) -> bool:
         return False
     pid = int(pid_file.read_text().split()[0])
     pg_ctl = [str(pg_bin_dir() / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"]
-    done = subprocess.run(_as_postgres(pg_ctl), capture_output=True, text=True, check=False)
+    done = subprocess.run(as_postgres(pg_ctl), capture_output=True, text=True, check=False)
     if done.returncode != 0:
         log.warning(
             "pg_ctl stop exited %d: %s", done.returncode, (done.stdout + done.stderr)[-500:]
@@ -308,7 +308,7 @@ def _stop_postgres(pgdata: Path, grace_s: float) -> bool:
 
 def _is_postmaster(pid: int, pgdata: Path) -> bool:
     """True while `pid` is the postmaster of `pgdata` (never signal a recycled PID)."""
-    if stack._start_ticks(pid) is None:  # gone (a zombie child of ours is reaped)
+    if stack.start_ticks(pid) is None:  # gone (a zombie child of ours is reaped)
         return False
     try:
         return str(pgdata) in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")

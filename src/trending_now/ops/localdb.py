@@ -53,7 +53,7 @@ def pg_bin_dir() -> Path:
     )
 
 
-def _as_postgres(argv: list[str]) -> list[str]:
+def as_postgres(argv: list[str]) -> list[str]:
     """Run as the `postgres` user when we are root (the server refuses root)."""
     if os.geteuid() != 0:
         return argv
@@ -87,7 +87,7 @@ class PostgresServer:
     def stop(self) -> None:
         """Fast shutdown, waiting for the server to exit."""
         subprocess.run(
-            _as_postgres(
+            as_postgres(
                 [str(pg_bin_dir() / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"]
             ),
             check=False,
@@ -117,7 +117,7 @@ def start_postgres(
                 os.chmod(parent, mode | 0o001)
     if not (data_dir / "PG_VERSION").exists():
         init = subprocess.run(
-            _as_postgres(
+            as_postgres(
                 [
                     str(bin_dir / "initdb"),
                     "-D",
@@ -142,7 +142,7 @@ def start_postgres(
         " -c fsync=off -c max_connections=200"
     )
     start = subprocess.run(
-        _as_postgres(
+        as_postgres(
             [
                 str(bin_dir / "pg_ctl"),
                 "-D",

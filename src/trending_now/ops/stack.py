@@ -190,7 +190,7 @@ def _run_dir(settings: Settings) -> Path:
     return settings.var_path / "run"
 
 
-def _start_ticks(pid: int) -> int | None:
+def start_ticks(pid: int) -> int | None:
     """The process start time in clock ticks (field 22 of /proc/<pid>/stat), None if gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -205,7 +205,7 @@ def _start_ticks(pid: int) -> int | None:
 
 
 def is_alive(rec: RunRecord) -> bool:
-    return _start_ticks(rec.pid) == rec.start_ticks
+    return start_ticks(rec.pid) == rec.start_ticks
 
 
 def read_records(settings: Settings) -> list[RunRecord]:
@@ -275,7 +275,7 @@ def start_service(svc: Service, settings: Settings, extra_env: Mapping[str, str]
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    ticks = _start_ticks(proc.pid)
+    ticks = start_ticks(proc.pid)
     rec = RunRecord(svc.name, proc.pid, ticks if ticks is not None else -1, svc.port, svc.argv)
     rec_path.write_text(json.dumps(asdict(rec)))
     _wait_healthy(svc, settings.host, rec, log_path)

@@ -438,7 +438,7 @@ class XgbGenreClassifier:
             out[EMBEDDING] = scores(self.embedding_linear, self._embed(docs))
         return out
 
-    def _inputs(self, docs: Documents) -> BoosterInput:
+    def booster_inputs(self, docs: Documents) -> BoosterInput:
         """Booster inputs for documents the model was not fitted on."""
         tfidf = self.vectorizer.transform(docs["text"])
         linear = scores(self.linear, tfidf) if self.linear is not None else None

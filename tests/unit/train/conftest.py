@@ -43,5 +43,7 @@ def small_xgb_params() -> XgbParams:
         max_depth=2,
         features_per_genre=50,
         n_jobs=1,  # the machine is shared: OpenMP threads spin badly when oversubscribed
+        selection_folds=0,  # train-only fitting, thresholds on valid: seconds
+        embedding_linear_c=0.0,  # no MiniLM scorer
         search=XgbSearchParams(iterations=1, n_estimators=[10, 20], features_per_genre=[30, 50]),
     )

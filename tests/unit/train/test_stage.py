@@ -129,7 +129,7 @@ def test_fast_mode_merges_the_fast_block_over_the_train_block() -> None:
     # untouched fields keep their values, nested ones included
     assert fast.xgb.search.max_depth == params.xgb.search.max_depth
     assert fast.xgb.tfidf == params.xgb.tfidf
-    assert TrainParams().in_fast_mode() == TrainParams()
+    assert TrainParams(fast={}).in_fast_mode() == TrainParams(fast={})
 
 
 def test_a_bad_fast_block_fails_when_params_load() -> None:

@@ -97,7 +97,7 @@ def test_blend_weight_moves_output_from_boosters_to_the_stacked_linear_model(
     np.testing.assert_allclose(model.predict_proba(splits.test), linear)
     assert model.blend_weights == {"boosters": 0.0, "linear": 1.0}
     model.blend_weights = {"boosters": 1.0}
-    inputs = model._inputs(splits.test)
+    inputs = model.booster_inputs(splits.test)
     boosted = predict_boosters(model.boosters, inputs)
     np.testing.assert_array_equal(model.predict_proba(splits.test), boosted)
     assert inputs.stacked.shape == (len(splits.test), len(splits.genres))
@@ -108,7 +108,7 @@ def test_without_stacking_boosters_see_tfidf_only(
 ) -> None:
     model = _fit(splits, small_xgb_params.model_copy(update={"stack_linear_c": 0.0}))
     assert model.linear is None
-    assert model._inputs(splits.test).stacked.shape == (len(splits.test), 0)
+    assert model.booster_inputs(splits.test).stacked.shape == (len(splits.test), 0)
 
 
 # -- out-of-fold selection on train+valid (selection_folds >= 2), with the MiniLM scorer --------
