@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import platform
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import BaseModel
 
 from trending_now.features.text import Documents
 from trending_now.io import atomic_write_json
@@ -155,6 +156,41 @@ def write_meta(
         **extra,
     }
     atomic_write_json(path / META_FILE, meta)
+
+
+class Configured(Protocol):
+    """A classifier configured by one params block and a seed (what its meta.json records)."""
+
+    name: str
+    genres: list[str]
+    seed: int
+
+    @property
+    def params(self) -> BaseModel: ...
+
+
+def write_configured_meta(path: Path, model: Configured, **extra: Any) -> None:
+    """`meta.json` of a configured classifier: its name, genres, params block and seed."""
+    write_meta(
+        path,
+        name=model.name,
+        genres=model.genres,
+        params=model.params.model_dump(),
+        seed=model.seed,
+        **extra,
+    )
+
+
+_Model_T = TypeVar("_Model_T")
+
+
+def configured_from_meta(
+    make: Callable[..., _Model_T], params_type: type[BaseModel], path: Path
+) -> tuple[_Model_T, dict[str, Any]]:
+    """An unfitted classifier built from a saved directory's meta.json, and that meta."""
+    meta = read_meta(path)
+    model = make(meta["genres"], params_type.model_validate(meta["params"]), seed=meta["seed"])
+    return model, meta
 
 
 def read_meta(path: Path) -> dict[str, Any]:

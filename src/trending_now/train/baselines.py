@@ -12,7 +12,13 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion
 
 from trending_now.config import LogregParams
-from trending_now.train.base import Documents, read_meta, write_meta
+from trending_now.train.base import (
+    Documents,
+    configured_from_meta,
+    read_meta,
+    write_configured_meta,
+    write_meta,
+)
 from trending_now.train.tfidf import make_vectorizer
 
 _VECTORIZER_FILE = "vectorizer.joblib"
@@ -93,19 +99,12 @@ class LogregClassifier:
         path.mkdir(parents=True, exist_ok=True)
         joblib.dump(self.vectorizer, path / _VECTORIZER_FILE)
         joblib.dump(self.estimator, path / _ESTIMATOR_FILE)
-        write_meta(
-            path,
-            name=self.name,
-            genres=self.genres,
-            params=self.params.model_dump(),
-            seed=self.seed,
-        )
+        write_configured_meta(path, self)
 
     @classmethod
     def load(cls, path: Path) -> Self:
         """The logistic-regression baseline saved at `path` (a trusted, local directory)."""
-        meta = read_meta(path)
-        model = cls(meta["genres"], LogregParams.model_validate(meta["params"]), seed=meta["seed"])
+        model, _ = configured_from_meta(cls, LogregParams, path)
         model.vectorizer = joblib.load(path / _VECTORIZER_FILE)
         model.estimator = joblib.load(path / _ESTIMATOR_FILE)
         return model

@@ -32,7 +32,12 @@ from transformers.masking_utils import create_bidirectional_mask
 
 from trending_now.config import BertParams
 from trending_now.features.embeddings import token_windows
-from trending_now.train.base import Documents, macro_f1_tuned, read_meta, write_meta
+from trending_now.train.base import (
+    Documents,
+    configured_from_meta,
+    macro_f1_tuned,
+    write_configured_meta,
+)
 
 log = logging.getLogger(__name__)
 
@@ -436,12 +441,9 @@ class BertGenreClassifier:
         path.mkdir(parents=True, exist_ok=True)
         self.model.save_pretrained(path)
         self.tokenizer.save_pretrained(path)
-        write_meta(
+        write_configured_meta(
             path,
-            name=self.name,
-            genres=self.genres,
-            params=self.params.model_dump(),
-            seed=self.seed,
+            self,
             fit=self.report.__dict__,
             torch=torch.__version__,
             transformers=transformers.__version__,
@@ -450,8 +452,7 @@ class BertGenreClassifier:
     @classmethod
     def load(cls, path: Path) -> Self:
         """The model saved at `path`, loaded offline (a trusted, local directory)."""
-        meta = read_meta(path)
-        model = cls(meta["genres"], BertParams.model_validate(meta["params"]), seed=meta["seed"])
+        model, meta = configured_from_meta(cls, BertParams, path)
         model.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         model.model = AutoModelForSequenceClassification.from_pretrained(
             path, local_files_only=True

@@ -39,10 +39,10 @@ from trending_now.config import XgbParams
 from trending_now.features.embeddings import DocumentEmbedder
 from trending_now.train.base import (
     Documents,
+    configured_from_meta,
     macro_f1_tuned,
-    read_meta,
     tune_thresholds,
-    write_meta,
+    write_configured_meta,
 )
 from trending_now.train.oof import (
     blend,
@@ -475,12 +475,9 @@ class XgbGenreClassifier:
                 constants[str(j)] = booster.constant
             else:
                 booster.model.save_model(path / f"booster_{j:02d}.ubj")
-        write_meta(
+        write_configured_meta(
             path,
-            name=self.name,
-            genres=self.genres,
-            params=self.params.model_dump(),
-            seed=self.seed,
+            self,
             constant_genres=constants,
             search=self.search_report.__dict__,
             blend_weights=self.blend_weights,
@@ -490,8 +487,7 @@ class XgbGenreClassifier:
     @classmethod
     def load(cls, path: Path) -> Self:
         """The model saved at `path` (a trusted, local directory)."""
-        meta = read_meta(path)
-        model = cls(meta["genres"], XgbParams.model_validate(meta["params"]), seed=meta["seed"])
+        model, meta = configured_from_meta(cls, XgbParams, path)
         model.vectorizer = joblib.load(path / _VECTORIZER_FILE)
         model.linear = joblib.load(path / _LINEAR_FILE)
         if (path / _EMBEDDING_FILE).exists():
