@@ -42,8 +42,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings) -> FastAPI:
     """The API over the serving database `settings` names; serves frontend/dist when built."""
-    app = FastAPI(title="Trending Now API", version="1.0.0", description=DESCRIPTION,
-                  lifespan=_lifespan)  # fmt: skip
+    app = FastAPI(
+        title="Trending Now API", version="1.0.0", description=DESCRIPTION, lifespan=_lifespan
+    )
     app.state.settings = settings
     app.state.store = ServingStore(settings.serving_url())
     app.state.metrics = RequestMetrics()

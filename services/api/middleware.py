@@ -35,8 +35,11 @@ class ReadOnlyMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] not in ALLOWED_METHODS:
             body = b'{"detail":"Method Not Allowed: this API is read-only"}'
-            headers = [(b"content-type", b"application/json"), (b"allow", b"GET, HEAD, OPTIONS"),
-                       (b"content-length", str(len(body)).encode())]  # fmt: skip
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"allow", b"GET, HEAD, OPTIONS"),
+                (b"content-length", str(len(body)).encode()),
+            ]
             await send({"type": "http.response.start", "status": 405, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
@@ -77,12 +80,16 @@ class RequestMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         labels = ("method", "route", "status")
-        self.requests = Counter("api_requests_total", "HTTP requests", labels,
-                                registry=self.registry)  # fmt: skip
-        self.latency = Histogram("api_request_duration_seconds", "Request latency", labels[:2],
-                                 registry=self.registry,
-                                 buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                          0.5, 1.0, 2.5))  # fmt: skip
+        self.requests = Counter(
+            "api_requests_total", "HTTP requests", labels, registry=self.registry
+        )
+        self.latency = Histogram(
+            "api_request_duration_seconds",
+            "Request latency",
+            labels[:2],
+            registry=self.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+        )
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
@@ -92,8 +99,10 @@ class RequestMetrics:
         key = (method, route, status)
         children = self._children.get(key)
         if children is None:
-            children = (self.requests.labels(method, route, str(status)),
-                        self.latency.labels(method, route))  # fmt: skip
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
             self._children[key] = children
         children[0].inc()
         children[1].observe(seconds)

@@ -43,8 +43,11 @@ def _has_facet(kind: str, value: str) -> Any:
 
 def _filtered(query: Select[Any], filters: MovieFilter) -> Select[Any]:
     """`query` restricted by the filters (pagination excluded)."""
-    for kind, value in (("genre", filters.genre), ("platform", filters.platform),
-                        ("tag", filters.tag)):  # fmt: skip
+    for kind, value in (
+        ("genre", filters.genre),
+        ("platform", filters.platform),
+        ("tag", filters.tag),
+    ):
         if value is not None:
             query = query.where(_has_facet(kind, value))
     if filters.min_score is not None:
@@ -73,8 +76,12 @@ def list_movies(db: Session, filters: MovieFilter) -> MoviesPublic:
     page = _filtered(select(Movie), filters).order_by(Movie.trending_rank, Movie.id)
     rows = db.scalars(page.limit(filters.limit).offset(filters.offset))
     info = _info(db)
-    return MoviesPublic(data=[MoviePublic(**_public(m)) for m in rows], count=count,
-                        data_version=info.data_version, published_at=info.published_at)  # fmt: skip
+    return MoviesPublic(
+        data=[MoviePublic(**_public(m)) for m in rows],
+        count=count,
+        data_version=info.data_version,
+        published_at=info.published_at,
+    )
 
 
 def _probabilities(movie: Movie) -> list[GenreProbability] | None:
@@ -93,19 +100,30 @@ def get_movie(db: Session, movie_id: int) -> MovieDetail | Missing:
         return Missing("Movie not found")
     reviews = db.scalars(select(Review).where(Review.movie_id == movie_id).order_by(Review.id))
     lineage = Lineage(
-        data_version=movie.data_version, model_name=movie.model_name,
-        model_version=movie.model_version, prompt_version=movie.prompt_version,
-        provider=movie.provider, published_at=movie.published_at,
-    )  # fmt: skip
+        data_version=movie.data_version,
+        model_name=movie.model_name,
+        model_version=movie.model_version,
+        prompt_version=movie.prompt_version,
+        provider=movie.provider,
+        published_at=movie.published_at,
+    )
     return MovieDetail(
-        **_public(movie), overview=movie.overview, original_language=movie.original_language,
-        release_date=movie.release_date, vote_count=movie.vote_count,
-        trending_rank=movie.trending_rank, predicted_genres=movie.predicted_genres,
-        genre_probabilities=_probabilities(movie), llm_genres=movie.llm_genres,
-        summary=movie.summary, lineage=lineage,
-        reviews=[ReviewLink(id=r.id, source=r.source, rating=r.rating, url=r.url,
-                            excerpt=r.excerpt) for r in reviews],
-    )  # fmt: skip
+        **_public(movie),
+        overview=movie.overview,
+        original_language=movie.original_language,
+        release_date=movie.release_date,
+        vote_count=movie.vote_count,
+        trending_rank=movie.trending_rank,
+        predicted_genres=movie.predicted_genres,
+        genre_probabilities=_probabilities(movie),
+        llm_genres=movie.llm_genres,
+        summary=movie.summary,
+        lineage=lineage,
+        reviews=[
+            ReviewLink(id=r.id, source=r.source, rating=r.rating, url=r.url, excerpt=r.excerpt)
+            for r in reviews
+        ],
+    )
 
 
 def get_facets(db: Session) -> Facets:
@@ -119,8 +137,13 @@ def get_facets(db: Session) -> Facets:
     for kind, value, count in counts:
         by_kind.setdefault(kind, []).append(FacetValue(value=value, count=count))
     low, high = db.execute(select(func.min(Movie.vibe_score), func.max(Movie.vibe_score))).one()
-    return Facets(genres=by_kind["genre"], platforms=by_kind["platform"], tags=by_kind["tag"],
-                  min_score=low, max_score=high)  # fmt: skip
+    return Facets(
+        genres=by_kind["genre"],
+        platforms=by_kind["platform"],
+        tags=by_kind["tag"],
+        min_score=low,
+        max_score=high,
+    )
 
 
 def _documents(db: Session, *kinds: str) -> dict[str, Document]:
@@ -143,18 +166,23 @@ def get_model_card(db: Session) -> ModelCard | Missing:
     info = _info(db)
     docs = _documents(db, MODEL_CARD, GATE_DECISION)
     found = {k: d.content for k, d in docs.items() if d.content is not None}
-    missing = {k: _missing_reason(docs.get(k), k) for k in (MODEL_CARD, GATE_DECISION)
-               if k not in found}  # fmt: skip
+    missing = {
+        k: _missing_reason(docs.get(k), k) for k in (MODEL_CARD, GATE_DECISION) if k not in found
+    }
     card = docs[MODEL_CARD] if MODEL_CARD in found else None
     decision = found.get(GATE_DECISION)
     return ModelCard(
-        model_name=row.model_name, model_version=row.model_version,
-        data_version=info.data_version, published_at=info.published_at,
-        card=found.get(MODEL_CARD, row.card), card_source=card.source if card else "summary",
-        markdown=card.markdown if card else None, summary=row.card,
+        model_name=row.model_name,
+        model_version=row.model_version,
+        data_version=info.data_version,
+        published_at=info.published_at,
+        card=found.get(MODEL_CARD, row.card),
+        card_source=card.source if card else "summary",
+        markdown=card.markdown if card else None,
+        summary=row.card,
         decision=GateDecision.model_validate(decision) if decision is not None else None,
         missing=missing,
-    )  # fmt: skip
+    )
 
 
 def get_enrichment_card(db: Session) -> EnrichmentCard | Missing:

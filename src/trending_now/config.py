@@ -468,22 +468,44 @@ class GateParams(_Block):
     max_data_age_days: float = Field(default=30.0, gt=0)
     explain_movies: int = Field(default=3, ge=1, le=20)  # sample movies with SHAP values
     require_card_sections: list[str] = [
-        "intended_use", "out_of_scope", "training_data", "genres", "metrics", "slices",
-        "baselines", "limitations", "explanations", "reproduce",
-    ]  # fmt: skip
+        "intended_use",
+        "out_of_scope",
+        "training_data",
+        "genres",
+        "metrics",
+        "slices",
+        "baselines",
+        "limitations",
+        "explanations",
+        "reproduce",
+    ]
     enrichment: EnrichmentGateParams = EnrichmentGateParams()
 
 
 MonitoredColumn = Literal[
-    "original_language", "release_year", "popularity", "vote_average", "review_count",
-    "review_rating", "review_length", "review_text",
-]  # fmt: skip
+    "original_language",
+    "release_year",
+    "popularity",
+    "vote_average",
+    "review_count",
+    "review_rating",
+    "review_length",
+    "review_text",
+]
 # Tests that return a p-value (drift when it is below the threshold); `domain_classifier` (text)
 # and `tvd_permutation` (categories) are the monitor's own (trending_now.monitor.drift).
 DriftMethod = Literal[
-    "ks", "mannw", "anderson", "cramer_von_mises", "t_test", "TVD", "g_test", "z",
-    "domain_classifier", "tvd_permutation",
-]  # fmt: skip
+    "ks",
+    "mannw",
+    "anderson",
+    "cramer_von_mises",
+    "t_test",
+    "TVD",
+    "g_test",
+    "z",
+    "domain_classifier",
+    "tvd_permutation",
+]
 
 
 class DriftTestParams(_Block):

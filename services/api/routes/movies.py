@@ -20,8 +20,9 @@ async def read_movies(view: ViewDep, filters: Annotated[MovieFilter, Query()]) -
     return await view.json(lambda db: queries.list_movies(db, filters))
 
 
-@router.get("/{movie_id}", response_model=MovieDetail,
-            responses={404: {"description": "Movie not found"}})  # fmt: skip
+@router.get(
+    "/{movie_id}", response_model=MovieDetail, responses={404: {"description": "Movie not found"}}
+)
 async def read_movie(movie_id: Annotated[int, Path(ge=1, le=2**62)], view: ViewDep) -> Response:
     """One movie with its predicted genres, AI enrichment, review links and lineage."""
     return await view.json(lambda db: queries.get_movie(db, movie_id))

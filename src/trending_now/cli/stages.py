@@ -136,8 +136,16 @@ def publish() -> None:
     from trending_now.publish.tasks import publish as run
 
     result = run()
-    shown = ("build", "movies", "enriched", "predicted", "model_version", "data_version",
-             "omitted", "enrichments")  # fmt: skip
+    shown = (
+        "build",
+        "movies",
+        "enriched",
+        "predicted",
+        "model_version",
+        "data_version",
+        "omitted",
+        "enrichments",
+    )
     print_counts("publish", result.model_dump(include=set(shown)))
 
 

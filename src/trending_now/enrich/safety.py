@@ -26,12 +26,35 @@ from trending_now.enrich.vocabulary import genre_names, tag_names
 # A small wordlist: profanity and slurs that must not appear in published, generated text.
 OFFENSIVE_WORDS = frozenset(
     {
-        "asshole", "bastard", "bitch", "bullshit", "cunt", "dick", "dickhead", "fag",
-        "faggot", "fuck", "fucked", "fucker", "fucking", "motherfucker", "nigga", "nigger",
-        "piss", "retard", "retarded", "shit", "shitty", "slut", "spic", "tranny", "twat",
-        "wanker", "whore",
+        "asshole",
+        "bastard",
+        "bitch",
+        "bullshit",
+        "cunt",
+        "dick",
+        "dickhead",
+        "fag",
+        "faggot",
+        "fuck",
+        "fucked",
+        "fucker",
+        "fucking",
+        "motherfucker",
+        "nigga",
+        "nigger",
+        "piss",
+        "retard",
+        "retarded",
+        "shit",
+        "shitty",
+        "slut",
+        "spic",
+        "tranny",
+        "twat",
+        "wanker",
+        "whore",
     }
-)  # fmt: skip
+)
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _MARKUP = re.compile(r"<\s*/?\s*[a-z!]|javascript:|&lt;|\{\s*\"", re.IGNORECASE)
 _INJECTION = re.compile(

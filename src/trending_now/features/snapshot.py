@@ -156,46 +156,90 @@ def load_snapshot(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 _MOVIE_DTYPES: dict[str, Any] = {
-    "id": "int64", "imdb_id": "string", "title": "string", "original_title": "string",
-    "original_language": "string", "release_date": "object", "genre_ids": "object",
-    "genres": "object", "production_countries": "object", "popularity": "float64",
-    "vote_average": "float64", "vote_count": "int64", "overview": "string",
-    "tagline": "string", "runtime": "Int64", "status": "string", "budget": "int64",
-    "revenue": "int64", "poster_path": "string", "trending_rank": "int64",
-    "providers_flatrate": "object", "providers_rent": "object", "providers_buy": "object",
-    "run_id": "string", "source": "string",
-}  # fmt: skip
+    "id": "int64",
+    "imdb_id": "string",
+    "title": "string",
+    "original_title": "string",
+    "original_language": "string",
+    "release_date": "object",
+    "genre_ids": "object",
+    "genres": "object",
+    "production_countries": "object",
+    "popularity": "float64",
+    "vote_average": "float64",
+    "vote_count": "int64",
+    "overview": "string",
+    "tagline": "string",
+    "runtime": "Int64",
+    "status": "string",
+    "budget": "int64",
+    "revenue": "int64",
+    "poster_path": "string",
+    "trending_rank": "int64",
+    "providers_flatrate": "object",
+    "providers_rent": "object",
+    "providers_buy": "object",
+    "run_id": "string",
+    "source": "string",
+}
 
 _REVIEW_DTYPES: dict[str, Any] = {
-    "review_id": "string", "movie_id": "int64", "source": "string", "author_hash": "string",
-    "rating": "float64", "content": "string", "created_at": "object", "updated_at": "object",
-    "url": "string", "run_id": "string",
-}  # fmt: skip
+    "review_id": "string",
+    "movie_id": "int64",
+    "source": "string",
+    "author_hash": "string",
+    "rating": "float64",
+    "content": "string",
+    "created_at": "object",
+    "updated_at": "object",
+    "url": "string",
+    "run_id": "string",
+}
 
 
 def _movie_row(rank: int, movie: SnapshotMovie) -> dict[str, Any]:
     """A validated-schema movie row; the snapshot's order stands in for the trending rank."""
     providers = movie.watch_providers_us or SnapshotProviders()
     return {
-        "id": movie.id, "imdb_id": movie.imdb_id, "title": movie.title,
+        "id": movie.id,
+        "imdb_id": movie.imdb_id,
+        "title": movie.title,
         "original_title": movie.original_title or movie.title,
-        "original_language": movie.original_language, "release_date": movie.release_date,
-        "genre_ids": [g.id for g in movie.genres], "genres": [g.name for g in movie.genres],
-        "production_countries": movie.production_countries, "popularity": movie.popularity,
-        "vote_average": movie.vote_average, "vote_count": movie.vote_count,
-        "overview": movie.overview or "", "tagline": movie.tagline, "runtime": movie.runtime,
-        "status": movie.status, "budget": movie.budget, "revenue": movie.revenue,
-        "poster_path": None, "trending_rank": rank, "providers_flatrate": providers.flatrate,
-        "providers_rent": providers.rent, "providers_buy": providers.buy,
-        "run_id": SNAPSHOT_RUN_ID, "source": SNAPSHOT_RUN_ID,
-    }  # fmt: skip
+        "original_language": movie.original_language,
+        "release_date": movie.release_date,
+        "genre_ids": [g.id for g in movie.genres],
+        "genres": [g.name for g in movie.genres],
+        "production_countries": movie.production_countries,
+        "popularity": movie.popularity,
+        "vote_average": movie.vote_average,
+        "vote_count": movie.vote_count,
+        "overview": movie.overview or "",
+        "tagline": movie.tagline,
+        "runtime": movie.runtime,
+        "status": movie.status,
+        "budget": movie.budget,
+        "revenue": movie.revenue,
+        "poster_path": None,
+        "trending_rank": rank,
+        "providers_flatrate": providers.flatrate,
+        "providers_rent": providers.rent,
+        "providers_buy": providers.buy,
+        "run_id": SNAPSHOT_RUN_ID,
+        "source": SNAPSHOT_RUN_ID,
+    }
 
 
 def _review_row(movie_id: int, review: SnapshotReview) -> dict[str, Any]:
     """A validated-schema review row (no author hash: the snapshot loader does not pseudonymise)."""
     return {
-        "review_id": review.id, "movie_id": movie_id, "source": review.source,
-        "author_hash": None, "rating": review.author_details.rating, "content": review.content,
-        "created_at": review.created_at, "updated_at": review.updated_at, "url": review.url,
+        "review_id": review.id,
+        "movie_id": movie_id,
+        "source": review.source,
+        "author_hash": None,
+        "rating": review.author_details.rating,
+        "content": review.content,
+        "created_at": review.created_at,
+        "updated_at": review.updated_at,
+        "url": review.url,
         "run_id": SNAPSHOT_RUN_ID,
-    }  # fmt: skip
+    }

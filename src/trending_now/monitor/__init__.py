@@ -74,8 +74,9 @@ class Assessment:
 
 def _head(pred: FramePredictions, n: int) -> FramePredictions:
     """The first `n` movies of a prediction batch."""
-    return FramePredictions(pred.ids[:n], pred.genres, pred.model_name, pred.proba[:n],
-                            pred.decisions[:n])  # fmt: skip
+    return FramePredictions(
+        pred.ids[:n], pred.genres, pred.model_name, pred.proba[:n], pred.decisions[:n]
+    )
 
 
 def check_model(
@@ -187,8 +188,12 @@ class MonitorSummary(BaseModel):
 def _model_summary(model: ModelChecks | None) -> dict[str, Any]:
     if model is None:
         skipped = {"skipped": "no trained model to predict with"}
-        return {"prediction_drift": skipped, "skew": skipped, "quality": skipped,
-                "stability": skipped}  # fmt: skip
+        return {
+            "prediction_drift": skipped,
+            "skew": skipped,
+            "quality": skipped,
+            "stability": skipped,
+        }
     test = model.prediction.columns[0]
     return {
         "prediction_drift": {
@@ -217,19 +222,30 @@ def summarise(
 ) -> MonitorSummary:
     """The run summary written to summary.json and latest.json."""
     data, decision = assessment.data, assessment.decision
-    return MonitorSummary.model_validate(_finite({
-        "generated_at": now.isoformat(), "run": run_id, "status": "ok",
-        "reference": reference, "current": {**current, "movies": assessment.current_movies},
-        "dataset_drift": decision.dataset_drift, "drift_share": round(data.drift_share, 4),
-        "drifted_columns": data.drifted_columns,
-        "columns": {c.column: {"method": c.method, "threshold": c.threshold,
-                               "p_value": c.p_value, "drifted": c.drifted}
-                    for c in data.columns},
-        **_model_summary(assessment.model),
-        "stale_model": decision.stale_model, "model_age_days": decision.model_age_days,
-        "retrain_triggered": decision.retrain, "reasons": decision.reasons,
-        "alerts": decision.alerts, "report_html": report_html, "dashboard_url": url,
-    }))  # fmt: skip
+    columns = {
+        c.column: {"method": c.method, "threshold": c.threshold, "p_value": c.p_value,
+                   "drifted": c.drifted}
+        for c in data.columns
+    }  # fmt: skip
+    return MonitorSummary(
+        generated_at=now.isoformat(),
+        run=run_id,
+        status="ok",
+        reference=reference,
+        current={**current, "movies": assessment.current_movies},
+        dataset_drift=decision.dataset_drift,
+        drift_share=round(data.drift_share, 4),
+        drifted_columns=data.drifted_columns,
+        columns=_finite(columns),
+        **_finite(_model_summary(assessment.model)),
+        stale_model=decision.stale_model,
+        model_age_days=decision.model_age_days,
+        retrain_triggered=decision.retrain,
+        reasons=decision.reasons,
+        alerts=decision.alerts,
+        report_html=report_html,
+        dashboard_url=url,
+    )
 
 
 def _write_reports(run_dir: Path, assessment: Assessment) -> None:
@@ -269,17 +285,26 @@ def run_stage(
     project_id = add_runs(monitor_dir / "workspace", params.project, snapshots)
     run_dir = run_dir_for(monitor_dir, run_id, now)
     summary = summarise(
-        assessment, run_id=run_id, now=now, reference=reference.info, current=current_info,
+        assessment,
+        run_id=run_id,
+        now=now,
+        reference=reference.info,
+        current=current_info,
         report_html=str((run_dir / "data_drift.html").relative_to(monitor_dir)),
         url=dashboard_url(ui_url, project_id),
-    )  # fmt: skip
+    )
     with atomic_directory(run_dir) as staging:
         _write_reports(staging, assessment)
         write_json(staging / SUMMARY_FILE, summary.model_dump(mode="json"))
     write_json(monitor_dir / LATEST_FILE, summary.model_dump(mode="json"))
     track(tracker, summary, run_dir, params)
-    log.info("monitor %s: drift share %.2f, retrain %s %s", run_id, summary.drift_share,
-             summary.retrain_triggered, summary.reasons)  # fmt: skip
+    log.info(
+        "monitor %s: drift share %.2f, retrain %s %s",
+        run_id,
+        summary.drift_share,
+        summary.retrain_triggered,
+        summary.reasons,
+    )
     return summary
 
 
@@ -295,9 +320,13 @@ def track(tracker: Tracker, summary: MonitorSummary, run_dir: Path, params: Moni
         metrics["model/age_days"] = summary.model_age_days
     metrics["retrain"] = float(summary.retrain_triggered)
     config = redact(
-        {"monitor": params.model_dump(), "reference": summary.reference,
-         "current": summary.current, "run": summary.run}
-    )  # fmt: skip
+        {
+            "monitor": params.model_dump(),
+            "reference": summary.reference,
+            "current": summary.current,
+            "run": summary.run,
+        }
+    )
     with tracker.start_run("monitor", config):
         tracker.log_metrics({k: float(v) for k, v in metrics.items() if v is not None})
         tracker.log_summary({**metrics, "reasons": json.dumps(summary.reasons)})
@@ -306,11 +335,27 @@ def track(tracker: Tracker, summary: MonitorSummary, run_dir: Path, params: Moni
 
 def unavailable_summary(reason: str, *, run_id: str, now: datetime, url: str) -> MonitorSummary:
     """latest.json when there is nothing to compare with yet (no features, first ingest)."""
-    return MonitorSummary.model_validate({
-        "generated_at": now.isoformat(), "run": run_id, "status": "no_reference",
-        "reference": {"reason": reason}, "current": {}, "dataset_drift": False,
-        "drift_share": 0.0, "drifted_columns": [], "columns": {}, "prediction_drift": {},
-        "skew": {}, "quality": {}, "stability": {}, "stale_model": False,
-        "model_age_days": None, "retrain_triggered": False, "reasons": [], "alerts": [],
-        "report_html": None, "dashboard_url": url,
-    })  # fmt: skip
+    return MonitorSummary.model_validate(
+        {
+            "generated_at": now.isoformat(),
+            "run": run_id,
+            "status": "no_reference",
+            "reference": {"reason": reason},
+            "current": {},
+            "dataset_drift": False,
+            "drift_share": 0.0,
+            "drifted_columns": [],
+            "columns": {},
+            "prediction_drift": {},
+            "skew": {},
+            "quality": {},
+            "stability": {},
+            "stale_model": False,
+            "model_age_days": None,
+            "retrain_triggered": False,
+            "reasons": [],
+            "alerts": [],
+            "report_html": None,
+            "dashboard_url": url,
+        }
+    )

@@ -152,11 +152,19 @@ def register_tests() -> None:
     from evidently.legacy.core import ColumnType
 
     for name, title, kind, p_value in (
-        (DOMAIN_CLASSIFIER, "Domain classifier p_value", ColumnType.Text,
-         domain_classifier_p_value),
-        (TVD_PERMUTATION, "TVD permutation p_value", ColumnType.Categorical,
-         tvd_permutation_p_value),
-    ):  # fmt: skip
+        (
+            DOMAIN_CLASSIFIER,
+            "Domain classifier p_value",
+            ColumnType.Text,
+            domain_classifier_p_value,
+        ),
+        (
+            TVD_PERMUTATION,
+            "TVD permutation p_value",
+            ColumnType.Categorical,
+            tvd_permutation_p_value,
+        ),
+    ):
         test = StatTest(name=name, display_name=title, allowed_feature_types=[kind])
         register_stattest(test, _as_stattest(name, p_value))
 

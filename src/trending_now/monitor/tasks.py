@@ -81,8 +81,18 @@ def monitor(*, run_id: str | None = None, project: Project | None = None) -> Mon
 
 
 def _audit_details(summary: MonitorSummary) -> dict[str, Any]:
-    keys = ("run", "dataset_drift", "drift_share", "drifted_columns", "stale_model",
-            "retrain_triggered", "reasons", "alerts", "report_html", "reference")  # fmt: skip
+    keys = (
+        "run",
+        "dataset_drift",
+        "drift_share",
+        "drifted_columns",
+        "stale_model",
+        "retrain_triggered",
+        "reasons",
+        "alerts",
+        "report_html",
+        "reference",
+    )
     details = summary.model_dump(include=set(keys))
     details["prediction_drift"] = summary.prediction_drift.get("drifted")
     return details

@@ -94,15 +94,25 @@ def _enrichment_fields(row: dict[str, Any] | None) -> dict[str, Any]:
     """The enrichment columns of a movie row; an unenriched movie is marked as such."""
     if row is None:
         return {
-            "is_enriched": False, "llm_genres": [], "summary": None, "vibe_score": None,
-            "vibe_tags": [], "provider": None, "enrichment_model": None, "prompt_version": None,
-        }  # fmt: skip
+            "is_enriched": False,
+            "llm_genres": [],
+            "summary": None,
+            "vibe_score": None,
+            "vibe_tags": [],
+            "provider": None,
+            "enrichment_model": None,
+            "prompt_version": None,
+        }
     return {
-        "is_enriched": True, "llm_genres": _strings(row["llm_genres"]),
-        "summary": str(row["summary"]), "vibe_score": int(row["vibe_score"]),
-        "vibe_tags": _strings(row["vibe_tags"]), "provider": str(row["provider"]),
-        "enrichment_model": str(row["model"]), "prompt_version": str(row["prompt_version"]),
-    }  # fmt: skip
+        "is_enriched": True,
+        "llm_genres": _strings(row["llm_genres"]),
+        "summary": str(row["summary"]),
+        "vibe_score": int(row["vibe_score"]),
+        "vibe_tags": _strings(row["vibe_tags"]),
+        "provider": str(row["provider"]),
+        "enrichment_model": str(row["model"]),
+        "prompt_version": str(row["prompt_version"]),
+    }
 
 
 def movie_rows(

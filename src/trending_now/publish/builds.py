@@ -165,8 +165,10 @@ class SqliteBuilds(ServingBuilds):
         return build if BUILD_RE.match(build) else None
 
     def names(self) -> list[str]:
-        names = (p.name.removesuffix(SQLITE_SUFFIX) for p in self.pointer.parent.glob(
-            f"{BUILD_PREFIX}*{SQLITE_SUFFIX}"))  # fmt: skip
+        names = (
+            p.name.removesuffix(SQLITE_SUFFIX)
+            for p in self.pointer.parent.glob(f"{BUILD_PREFIX}*{SQLITE_SUFFIX}")
+        )
         return sorted(n for n in names if BUILD_RE.match(n))
 
     def drop(self, build: str) -> bool:
@@ -188,8 +190,9 @@ class SqliteBuilds(ServingBuilds):
             path = self.path(build)
             engine = create_engine(
                 f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true",
-                pool_size=8, max_overflow=56,
-            )  # fmt: skip
+                pool_size=8,
+                max_overflow=56,
+            )
             self._engines[build] = engine
             while len(self._engines) > self.ENGINES_KEPT:
                 _, old = self._engines.popitem(last=False)
@@ -208,8 +211,7 @@ class PostgresBuilds(ServingBuilds):
 
     def __init__(self, url: str, *, pool_size: int = 8) -> None:
         self.url = url
-        self.engine = create_engine(url, pool_size=pool_size, max_overflow=32,
-                                    pool_recycle=1800)  # fmt: skip
+        self.engine = create_engine(url, pool_size=pool_size, max_overflow=32, pool_recycle=1800)
         self._readers: OrderedDict[str, Engine] = OrderedDict()  # engines sharing one pool
         self._lock = threading.Lock()
 
@@ -224,9 +226,13 @@ class PostgresBuilds(ServingBuilds):
                 session.flush()
 
     def _ensure_pointer(self, conn: Connection) -> None:
-        conn.execute(text(
-            "CREATE TABLE IF NOT EXISTS serving_pointer (id smallint PRIMARY KEY CHECK (id = 1), "
-            "build text NOT NULL, swapped_at timestamptz NOT NULL DEFAULT now())"))  # fmt: skip
+        conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS serving_pointer ("
+                "id smallint PRIMARY KEY CHECK (id = 1), build text NOT NULL, "
+                "swapped_at timestamptz NOT NULL DEFAULT now())"
+            )
+        )
 
     def swap(self, build: str) -> None:
         schema = _checked(build)
@@ -238,9 +244,12 @@ class PostgresBuilds(ServingBuilds):
             if not exists:
                 raise ServingBuildError(f"no build schema {schema}")
             conn.execute(
-                text("INSERT INTO serving_pointer (id, build) VALUES (1, :b) ON CONFLICT (id) "
-                     "DO UPDATE SET build = EXCLUDED.build, swapped_at = now()"), {"b": schema},
-            )  # fmt: skip
+                text(
+                    "INSERT INTO serving_pointer (id, build) VALUES (1, :b) ON CONFLICT (id) "
+                    "DO UPDATE SET build = EXCLUDED.build, swapped_at = now()"
+                ),
+                {"b": schema},
+            )
 
     def current(self) -> str | None:
         try:

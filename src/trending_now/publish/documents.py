@@ -73,8 +73,11 @@ class MLTestScore(_Loose):
 
 
 SHAPES: dict[str, type[BaseModel] | None] = {
-    MODEL_CARD: None, GATE_DECISION: GateDecision, ENRICHMENT_CARD: None, MLTESTSCORE: MLTestScore,
-}  # fmt: skip
+    MODEL_CARD: None,
+    GATE_DECISION: GateDecision,
+    ENRICHMENT_CARD: None,
+    MLTESTSCORE: MLTestScore,
+}
 
 
 @dataclass(frozen=True)
@@ -131,8 +134,10 @@ def read_documents(
 ) -> list[GovernanceDocument]:
     """Every governance document the API serves, for the model version being published."""
     if governance_dir is None:
-        return [GovernanceDocument(k, "governance/", None, None, "no governance directory given")
-                for k in SHAPES]  # fmt: skip
+        return [
+            GovernanceDocument(k, "governance/", None, None, "no governance directory given")
+            for k in SHAPES
+        ]
     base = governance_dir.name
 
     def doc(kind: str, *parts: str) -> GovernanceDocument:
@@ -141,8 +146,16 @@ def read_documents(
     docs = [doc(ENRICHMENT_CARD, "cards", "enrichment.json"), doc(MLTESTSCORE, "mltestscore.json")]
     if model_name is None or model_version is None:
         reason = "no model is published, so there is no model card or gate decision"
-        return [*docs, *(GovernanceDocument(k, f"{base}/cards/", None, None, reason)
-                         for k in (MODEL_CARD, GATE_DECISION))]  # fmt: skip
+        return [
+            *docs,
+            *(
+                GovernanceDocument(k, f"{base}/cards/", None, None, reason)
+                for k in (MODEL_CARD, GATE_DECISION)
+            ),
+        ]
     file = f"{model_version}.json"
-    return [*docs, doc(MODEL_CARD, "cards", model_name, file),
-            doc(GATE_DECISION, "decisions", model_name, file)]  # fmt: skip
+    return [
+        *docs,
+        doc(MODEL_CARD, "cards", model_name, file),
+        doc(GATE_DECISION, "decisions", model_name, file),
+    ]

@@ -21,8 +21,14 @@ from typing import Any
 
 # What a version commit pins (everything small and in git; the data is in the DVC remote).
 VERSIONED_PATHS = (
-    "dvc.lock", "params.yaml", "dvc.yaml", "data/raw.dvc", "metrics", "plots", "governance",
-)  # fmt: skip
+    "dvc.lock",
+    "params.yaml",
+    "dvc.yaml",
+    "data/raw.dvc",
+    "metrics",
+    "plots",
+    "governance",
+)
 PROD_STAGE = "prod"
 ROLLBACK_PREFIX = "rollback"
 _REF = re.compile(r"^(?P<name>[a-z0-9][a-z0-9-]*)@(?P<version>v\d+(?:\.\d+){0,2})$")
