@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from airflow.sdk import Param
 
 _DEFAULT = Path(__file__).resolve().parents[1] / "params.yaml"
 
@@ -35,3 +36,12 @@ def current(dotted: str) -> Any:
 def described(dotted: str, what: str) -> str:
     """A form description: what the param does, and the params.yaml value used when empty."""
     return f"{what} Empty = params.yaml's {dotted} (now {current(dotted)!r})."
+
+
+def from_params_yaml(
+    dotted: str, what: str, *, title: str, kind: str, enum: list[Any] | None = None, **bounds: Any
+) -> Param:
+    """A trigger-form field that is empty by default; empty means params.yaml's `dotted`."""
+    schema = dict(bounds) | ({"enum": [None, *enum]} if enum else {})
+    return Param(None, type=["null", kind], title=title, description=described(dotted, what),
+                 **schema)  # fmt: skip

@@ -17,7 +17,7 @@ from typing import Any
 
 from airflow.sdk import Param, dag, task
 from assets import RAW_MOVIES, VALIDATED_MOVIES
-from params_yaml import described
+from params_yaml import from_params_yaml
 
 
 @dag(
@@ -42,20 +42,20 @@ from params_yaml import described
             description="replay = the bundled TMDb-compatible server; tmdb = api.themoviedb.org. "
             "Empty = the TRENDING_SOURCE setting.",
         ),
-        "time_window": Param(
-            None,
-            type=["null", "string"],
-            enum=[None, "day", "week"],
+        "time_window": from_params_yaml(
+            "ingest.time_window",
+            "TMDb's trending window.",
             title="Trending window",
-            description=described("ingest.time_window", "TMDb's trending window."),
+            kind="string",
+            enum=["day", "week"],
         ),
-        "movie_limit": Param(
-            None,
-            type=["null", "integer"],
+        "movie_limit": from_params_yaml(
+            "ingest.movie_limit",
+            "Movies taken from the trending list.",
+            title="Movie limit",
+            kind="integer",
             minimum=1,
             maximum=10000,
-            title="Movie limit",
-            description=described("ingest.movie_limit", "Movies taken from the trending list."),
         ),
     },
 )

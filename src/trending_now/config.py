@@ -95,19 +95,12 @@ class Settings(BaseSettings):
     # Origins allowed to call the API from a browser (the built front end is same-origin).
     api_cors_origins: list[str] = ["http://127.0.0.1:5173", "http://localhost:5173"]
 
-    @field_validator("llm_api_key")
-    @classmethod
-    def _refuse_placeholder_llm_key(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
-            raise ValueError("a placeholder value is not a secret: set a real one")
-        return value
-
     @field_validator("aws_endpoint_url")
     @classmethod
     def _empty_endpoint_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
 
-    @field_validator("tmdb_api_key", "pseudonym_salt")
+    @field_validator("tmdb_api_key", "llm_api_key", "pseudonym_salt")
     @classmethod
     def _refuse_placeholders(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from trending_now.cli.output import console
-from trending_now.cli.stages import progress_bar
+from trending_now.cli.stages import with_progress
 from trending_now.project import load_project
 
 if TYPE_CHECKING:
@@ -45,15 +45,14 @@ def run(
     """Enrich data/validated into data/enriched (cached results make no provider calls)."""
     from trending_now.enrich.tasks import enrich
 
-    with progress_bar("enrich") as progress:
-        bar = progress.add_task("movies", total=None)
-        report = enrich(
-            provider=provider,
-            concurrency=concurrency,
-            max_cost_usd=max_cost,
-            movie_limit=limit,
-            on_progress=lambda done, total: progress.update(bar, completed=done, total=total),
-        )
+    report = with_progress(
+        "enrich",
+        enrich,
+        provider=provider,
+        concurrency=concurrency,
+        max_cost_usd=max_cost,
+        movie_limit=limit,
+    )
     _print_report(report)
 
 

@@ -5,8 +5,9 @@ DVC's stages run these commands (dvc.yaml); the Airflow tasks call the same task
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -16,17 +17,18 @@ from trending_now.cli.output import console, print_counts
 Source = Literal["replay", "tmdb"]
 Window = Literal["day", "week"]
 TrackerName = Literal["wandb", "mlflow", "none"]
+_T = TypeVar("_T")
 
 
-def progress_bar(label: str) -> Progress:
-    """A progress bar on stderr for a stage that reports (done, total)."""
-    return Progress(
-        TextColumn(f"[bold]{label}[/] {{task.description}}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
+def with_progress(label: str, run: Callable[..., _T], **options: Any) -> _T:
+    """`run(**options, on_progress=...)` under a progress bar on stderr (done of total)."""
+    columns = (TextColumn(f"[bold]{label}[/]"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
+        bar = progress.add_task(label, total=None)
+        return run(
+            **options,
+            on_progress=lambda done, total: progress.update(bar, completed=done, total=total),
+        )
 
 
 def ingest(
@@ -40,15 +42,9 @@ def ingest(
     """Fetch trending movies, reviews and providers into data/raw/<run id>/."""
     from trending_now.ingest.tasks import ingest as run
 
-    with progress_bar("ingest") as progress:
-        bar = progress.add_task(run_id or "", total=None)
-        summary = run(
-            run_id=run_id,
-            source=source,
-            time_window=window,
-            movie_limit=limit,
-            on_progress=lambda done, total: progress.update(bar, completed=done, total=total),
-        )
+    summary = with_progress(
+        "ingest", run, run_id=run_id, source=source, time_window=window, movie_limit=limit
+    )
     print_counts(f"ingest {summary.run_id}", summary.counts)
 
 

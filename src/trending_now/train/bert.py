@@ -84,6 +84,16 @@ def chunk_documents(
     return Chunks(ids=ids, owner=np.asarray(owner, dtype=np.int64), n_docs=len(encoded))
 
 
+def document_chunks(tokenizer: Any, docs: Documents, params: BertParams) -> Chunks:
+    """The documents' token windows as a model with `params` reads them (eager or ONNX)."""
+    return chunk_documents(
+        tokenizer,
+        [str(t) for t in docs["text"]],
+        max_length=params.max_length,
+        max_chunks=params.max_chunks,
+    )
+
+
 def pad_chunks(ids: Sequence[list[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
     """(input_ids, attention_mask) int64 arrays, right-padded to the longest chunk."""
     width = max(len(chunk) for chunk in ids)
@@ -355,12 +365,7 @@ class BertGenreClassifier:
 
     def _chunks(self, docs: Documents) -> Chunks:
         """The documents' token windows under the current params."""
-        return chunk_documents(
-            self.tokenizer,
-            [str(t) for t in docs["text"]],
-            max_length=self.params.max_length,
-            max_chunks=self.params.max_chunks,
-        )
+        return document_chunks(self.tokenizer, docs, self.params)
 
     def _frozen_cache(self, docs: Documents) -> _FrozenCache:
         """The documents' chunk states after the frozen layers."""

@@ -29,7 +29,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from trending_now.config import BertParams
 from trending_now.train.base import Documents, read_meta
-from trending_now.train.bert import ChunkRunner, Chunks, chunk_documents, predict_chunks
+from trending_now.train.bert import ChunkRunner, Chunks, document_chunks, predict_chunks
 
 log = logging.getLogger(__name__)
 
@@ -180,12 +180,7 @@ class OnnxBertGenreClassifier:
 
     def _chunks(self, docs: Documents) -> Chunks:
         """The documents' token windows, as the eager model cuts them."""
-        return chunk_documents(
-            self.tokenizer,
-            [str(t) for t in docs["text"]],
-            max_length=self.params.max_length,
-            max_chunks=self.params.max_chunks,
-        )
+        return document_chunks(self.tokenizer, docs, self.params)
 
     def predict_proba(self, docs: Documents) -> np.ndarray:
         """Per-genre probabilities: mean chunk logits through the sigmoid."""

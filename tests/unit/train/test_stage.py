@@ -11,6 +11,7 @@ import pytest
 
 import trending_now.train as train_stage
 from tests.utils.factories import make_validated
+from tests.utils.training import train_and_evaluate
 from trending_now.config import (
     EvaluateParams,
     FeaturesParams,
@@ -19,7 +20,6 @@ from trending_now.config import (
     load_params,
 )
 from trending_now.evaluate import EvaluationReport
-from trending_now.evaluate import run_stage as evaluate_stage
 from trending_now.features import run_stage as features_run_stage
 from trending_now.features.snapshot import load_snapshot
 from trending_now.io import atomic_write_parquet
@@ -54,26 +54,24 @@ def _run(
     root: Path, features_dir: Path, params: TrainParams, tracker: Any
 ) -> dict[str, EvaluationReport]:
     """Train, then the evaluate stage on test (as DVC runs them); the test reports."""
-    trained = train_stage.run_stage(
-        features_dir=features_dir,
-        models_dir=root / "models",
-        params=params,
+    return train_and_evaluate(
+        root,
+        features_dir,
+        params,
+        EvaluateParams(min_language_movies=2),
         seed=0,
         tracker=tracker,
-        repo_dir=root,
         embedding_cache=root / "embeddings",
     )
-    assert set(trained.model_dirs) == set(params.models)
-    assert not (root / "metrics").exists()  # training never scores test
-    return evaluate_stage(
-        features_dir=features_dir,
-        models_dir=root / "models",
-        metrics_dir=root / "metrics",
-        plots_dir=root / "plots",
-        model_names=list(trained.model_dirs),
-        params=EvaluateParams(min_language_movies=2),
-        embedding_cache=root / "embeddings",
-    ).reports
+
+
+def test_training_writes_models_and_never_scores_test(tmp_path: Path, features_dir: Path) -> None:
+    trained = train_stage.run_stage(features_dir=features_dir, models_dir=tmp_path / "models",
+                                    params=QUICK, seed=0, tracker=NullTracker(),
+                                    repo_dir=tmp_path)  # fmt: skip
+    assert set(trained.model_dirs) == set(QUICK.models)
+    assert all((d / "thresholds.json").exists() for d in trained.model_dirs.values())
+    assert not (tmp_path / "metrics").exists() and not (tmp_path / "plots").exists()
 
 
 class _Recording:
