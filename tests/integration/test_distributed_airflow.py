@@ -72,7 +72,7 @@ def _assert_all_stopped(dist: distributed.DistributedStack, records: list[stack.
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(Path(f"/proc/{r.pid}").exists() for r in records):
         time.sleep(0.2)
-    left = [r.name for r in records if stack._is_alive(r)]
+    left = [r.name for r in records if stack.is_alive(r)]
     assert not left, f"still running after down: {left}"
     for port in (dist.ports.airflow, dist.ports.postgres, dist.ports.redis):
         assert not stack.port_in_use(dist.settings.host, port), f"port {port} still open"

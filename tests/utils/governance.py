@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -87,7 +86,7 @@ def build_project(
         quarantine_reasons={},
         quarantine_rate=0.0,
     )
-    write_json(validated / "report.json", asdict(report))
+    write_json(validated / "report.json", report.model_dump())
     features_stage(
         validated_dir=validated,
         out_dir=root / "data" / "features",
